@@ -1,0 +1,72 @@
+/**
+ * Every setting of the server, validated once at boot. This is the only module
+ * that reads `process.env`; a bad value stops the process naming the variable.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  /** HTTP port. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to listen on; 0.0.0.0 behind a load balancer. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Public base URL used in emails and calendar files; defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
+  /** PostgreSQL URL; when absent the embedded PGlite database in DATA_DIR is used. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** Maximum connections in the PostgreSQL pool. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** Folder for the embedded database and local files. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** SMTP server (smtp://user:pass@host:port or smtps://…); when absent emails stay in the outbox. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  /** Sender address of outgoing emails. */
+  MAIL_FROM: z.string().min(3).default('Finestreta <no-reply@finestreta.localhost>'),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seed a demo town hall when the database has no tenant. */
+  DEMO_SEED: bool.default(true),
+  /** Trust X-Forwarded-* headers (behind a proxy or load balancer). */
+  TRUST_PROXY: bool.default(false),
+  /** Booking requests per IP per minute. */
+  RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Login attempts per IP per minute. */
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Failed logins in a row before an account is locked for ACCOUNT_LOCK_MINUTES. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  ACCOUNT_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Staff session lifetime. */
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Run the background job worker in this process. */
+  WORKER: bool.default(true),
+  /** How often the worker looks for due jobs. */
+  JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Attempts before an email job is marked failed. */
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+});
+
+export type Config = z.infer<typeof schema> & { PUBLIC_URL: string };
+
+/** Thrown for bad configuration; `main` prints it and exits. */
+export class ConfigError extends Error {}
+
+/** Parses settings from an environment-like object (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = result.data;
+  return { ...c, PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+}

@@ -1,0 +1,62 @@
+/**
+ * The closed list of error codes the API and pages can answer with.
+ * HTTP status mapping lives here so server and clients agree; the browser
+ * and emails translate `errors.<code>` from the i18n catalogues.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  malformed_body: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  not_found: 404,
+  tenant_not_found: 404,
+  procedure_not_found: 404,
+  appointment_not_found: 404,
+  method_not_allowed: 405,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  account_locked: 423,
+  forbidden: 403,
+  csrf_failed: 403,
+  rate_limited: 429,
+  channel_not_offered: 422,
+  slot_invalid: 422,
+  slot_in_past: 422,
+  slot_too_soon: 422,
+  slot_out_of_hours: 422,
+  slot_holiday: 422,
+  slot_beyond_horizon: 422,
+  slot_taken: 409,
+  contact_required: 422,
+  privacy_not_accepted: 422,
+  invalid_tax_id: 422,
+  language_not_offered: 422,
+  cutoff_passed: 409,
+  appointment_not_active: 409,
+  conflict: 409,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** An expected failure with a stable code; never carries personal data in `details`. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, details?: Record<string, unknown>) {
+    super(code);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

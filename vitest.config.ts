@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['server/**/*.test.ts', 'shared/**/*.test.ts'], exclude: ['**/*.int.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['server/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+        },
+      },
+    ],
+  },
+});
