@@ -1,0 +1,119 @@
+/**
+ * SQL for appointments. Every change that must email the citizen writes its
+ * outbox job in the same statement, so neither exists without the other.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { appointments } from '../../db/schema.js';
+import type { EmailJobPayload } from '../../jobs/job-types.js';
+
+export type Appointment = typeof appointments.$inferSelect;
+
+export type NewAppointment = {
+  id: string;
+  tenantId: string;
+  reference: string;
+  procedureId: string;
+  channel: string;
+  kind: 'slot' | 'asap';
+  startsAt: Date | null;
+  endsAt: Date | null;
+  blockedUntil: Date | null;
+  agentId: string | null;
+  citizenName: string;
+  email: string | null;
+  phone: string | null;
+  taxId: string | null;
+  language: string;
+  accessibility: unknown;
+  accessCodeHash: string;
+  manageTokenHash: string;
+  idempotencyKey: string | null;
+};
+
+const ts = (d: Date | null) => (d ? sql`${d.toISOString()}::timestamptz` : sql`NULL`);
+
+/** Inserts an appointment and its confirmation email job atomically. */
+export async function insertAppointmentWithEmail(
+  database: Database,
+  a: NewAppointment,
+  email: EmailJobPayload,
+  maxAttempts: number,
+): Promise<void> {
+  await database.rows(sql`
+    WITH a AS (
+      INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until,
+        agent_id, citizen_name, email, phone, tax_id, language, accessibility, privacy_accepted_at,
+        access_code_hash, manage_token_hash, idempotency_key)
+      VALUES (${a.id}, ${a.tenantId}, ${a.reference}, ${a.procedureId}, ${a.channel}, ${a.kind}, ${ts(a.startsAt)}, ${ts(a.endsAt)},
+        ${ts(a.blockedUntil)}, ${a.agentId}, ${a.citizenName}, ${a.email}, ${a.phone}, ${a.taxId}, ${a.language},
+        ${JSON.stringify(a.accessibility)}::jsonb, now(), ${a.accessCodeHash}, ${a.manageTokenHash}, ${a.idempotencyKey})
+      RETURNING id, tenant_id)
+    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
+    SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM a`);
+}
+
+export async function findAppointmentByManageToken(database: Database, tenantId: string, tokenHash: string) {
+  const [row] = await database.db
+    .select()
+    .from(appointments)
+    .where(and(eq(appointments.tenantId, tenantId), eq(appointments.manageTokenHash, tokenHash)))
+    .limit(1);
+  return row;
+}
+
+export async function findAppointmentByIdempotencyKey(database: Database, tenantId: string, key: string) {
+  const [row] = await database.db
+    .select()
+    .from(appointments)
+    .where(and(eq(appointments.tenantId, tenantId), eq(appointments.idempotencyKey, key)))
+    .limit(1);
+  return row;
+}
+
+export async function findAppointmentById(database: Database, tenantId: string, id: string) {
+  const [row] = await database.db
+    .select()
+    .from(appointments)
+    .where(and(eq(appointments.tenantId, tenantId), eq(appointments.id, id)))
+    .limit(1);
+  return row;
+}
+
+/** Cancels a booked appointment and queues its email; false when it was no longer booked. */
+export async function cancelAppointmentWithEmail(
+  database: Database,
+  tenantId: string,
+  id: string,
+  email: EmailJobPayload,
+  maxAttempts: number,
+): Promise<boolean> {
+  const rows = await database.rows(sql`
+    WITH u AS (
+      UPDATE appointments SET status = 'cancelled', cancelled_at = now(), sequence = sequence + 1
+       WHERE tenant_id = ${tenantId} AND id = ${id} AND status = 'booked'
+      RETURNING id, tenant_id)
+    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
+    SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM u
+    RETURNING id`);
+  return rows.length === 1;
+}
+
+/** Moves a booked appointment to another slot and agent and queues its email; false when no longer booked. */
+export async function moveAppointmentWithEmail(
+  database: Database,
+  m: { tenantId: string; id: string; startsAt: Date; endsAt: Date; blockedUntil: Date; agentId: string; accessCodeHash: string },
+  email: EmailJobPayload,
+  maxAttempts: number,
+): Promise<boolean> {
+  const rows = await database.rows(sql`
+    WITH u AS (
+      UPDATE appointments SET starts_at = ${ts(m.startsAt)}, ends_at = ${ts(m.endsAt)}, blocked_until = ${ts(m.blockedUntil)},
+             agent_id = ${m.agentId}, access_code_hash = ${m.accessCodeHash}, sequence = sequence + 1
+       WHERE tenant_id = ${m.tenantId} AND id = ${m.id} AND status = 'booked'
+      RETURNING id, tenant_id)
+    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
+    SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM u
+    RETURNING id`);
+  return rows.length === 1;
+}

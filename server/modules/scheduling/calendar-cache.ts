@@ -1,0 +1,67 @@
+/**
+ * Keeps each tenant's calendar (office hours, holidays, staff schedules) in
+ * memory for a few seconds: these change rarely and are read on every
+ * availability query and booking. Writers call `invalidate`; other processes
+ * see a change after at most `ttlMs`.
+ */
+import { DateTime } from 'luxon';
+import type { Channel } from '../../../shared/domain.js';
+import type { Database } from '../../db/client.js';
+import { listHolidays, listOfficeHours, type Tenant } from '../tenants/tenants.repository.js';
+import { listAttendingStaff, type StaffCalendarRow } from './scheduling.repository.js';
+import { toMinutes, type CalendarRules, type WeeklyInterval } from './slot-rules.js';
+
+export type TenantCalendar = {
+  rules: CalendarRules;
+  staff: Array<{ id: string; channels: Channel[]; procedureIds: string[]; schedule: WeeklyInterval[] }>;
+};
+
+export class CalendarCache {
+  private entries = new Map<string, { at: number; value: Promise<TenantCalendar> }>();
+  constructor(
+    private readonly database: Database,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  get(tenant: Tenant): Promise<TenantCalendar> {
+    const hit = this.entries.get(tenant.id);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const value = this.load(tenant);
+    this.entries.set(tenant.id, { at: Date.now(), value });
+    value.catch(() => this.entries.delete(tenant.id));
+    return value;
+  }
+
+  invalidate(tenantId: string): void {
+    this.entries.delete(tenantId);
+  }
+
+  private async load(tenant: Tenant): Promise<TenantCalendar> {
+    const today = DateTime.now().setZone(tenant.timeZone).minus({ days: 1 }).toISODate()!;
+    const [hours, days, people] = await Promise.all([
+      listOfficeHours(this.database.db, tenant.id),
+      listHolidays(this.database.db, tenant.id, today),
+      listAttendingStaff(this.database, tenant.id),
+    ]);
+    return {
+      rules: {
+        timeZone: tenant.timeZone,
+        officeHours: hours.map((h) => ({ weekday: h.weekday, start: toMinutes(h.opensAt), end: toMinutes(h.closesAt) })),
+        holidays: new Set(days.map((d) => d.day)),
+      },
+      staff: people.map((p: StaffCalendarRow) => ({
+        id: p.id,
+        channels: p.channels,
+        procedureIds: p.procedureIds,
+        schedule: p.schedule.map((s) => ({ weekday: s.weekday, start: toMinutes(s.startsAt), end: toMinutes(s.endsAt) })),
+      })),
+    };
+  }
+}
+
+/** Staff who attend a procedure on a channel (an empty procedure list means every procedure). */
+export function eligibleStaff(calendar: TenantCalendar, procedureId: string, channel: Channel) {
+  return calendar.staff.filter(
+    (s) => s.channels.includes(channel) && (s.procedureIds.length === 0 || s.procedureIds.includes(procedureId)),
+  );
+}
