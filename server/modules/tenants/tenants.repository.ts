@@ -26,3 +26,8 @@ export async function listHolidays(db: Db, tenantId: string, fromDay: string) {
     .where(and(eq(holidays.tenantId, tenantId), gte(holidays.day, fromDay)))
     .orderBy(asc(holidays.day));
 }
+
+export async function findTenantById(db: Db, id: string): Promise<Tenant | undefined> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, id)).limit(1);
+  return row;
+}

@@ -1,0 +1,121 @@
+/**
+ * Durable background work from the `jobs` table: at-least-once, safe with
+ * several processes (FOR UPDATE SKIP LOCKED), retried with exponential backoff,
+ * and picked up again after a crash once its lease expires.
+ */
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.js';
+import { scrubPersonalData } from '../mail/mailer.js';
+
+export type JobRow = { id: string; tenant_id: string | null; type: string; payload: unknown; attempts: number; max_attempts: number };
+
+/** Thrown by a handler to park a job (e.g. no SMTP configured) without counting it as failed. */
+export class HoldJob extends Error {}
+
+export type JobHandler = (job: JobRow) => Promise<void>;
+
+const LEASE_SECONDS = 300;
+const BATCH = 10;
+
+export class JobRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly database: Database,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly opts: { pollMs: number; logger: Logger },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Runs due jobs soon, without waiting for the next poll. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick() {
+    if (this.running || this.stopped) return;
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.runOnce()) === BATCH);
+        } while (this.again && !this.stopped);
+      } catch (e) {
+        this.opts.logger.error({ err: scrubError(e) }, 'job runner failed');
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+    if (!this.stopped) this.schedule(this.opts.pollMs);
+  }
+
+  /** Claims and runs one batch of due jobs; returns how many were claimed. */
+  async runOnce(): Promise<number> {
+    const jobs = await this.database.rows<JobRow>(sql`
+      UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
+       WHERE id IN (
+         SELECT id FROM jobs
+          WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
+          ORDER BY run_at
+          LIMIT ${BATCH}
+          FOR UPDATE SKIP LOCKED)
+      RETURNING id, tenant_id, type, payload, attempts, max_attempts`);
+    for (const job of jobs) await this.runJob(job);
+    return jobs.length;
+  }
+
+  private async runJob(job: JobRow) {
+    const handler = this.handlers[job.type];
+    try {
+      if (!handler) throw new Error(`no handler for job type ${job.type}`);
+      await handler(job);
+      await this.database.rows(sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE id = ${job.id}`);
+      this.opts.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, 'job done');
+    } catch (e) {
+      const message = scrubPersonalData(e instanceof Error ? e.message : String(e));
+      if (e instanceof HoldJob) {
+        await this.database.rows(sql`UPDATE jobs SET status = 'held', attempts = attempts - 1, locked_until = NULL, last_error = ${message} WHERE id = ${job.id}`);
+        return;
+      }
+      const final = job.attempts >= job.max_attempts;
+      const backoff = Math.min(2 ** job.attempts * 5, 3600);
+      await this.database.rows(sql`
+        UPDATE jobs SET status = ${final ? 'failed' : 'pending'}, locked_until = NULL, last_error = ${message},
+               run_at = now() + make_interval(secs => ${backoff}), finished_at = ${final ? sql`now()` : sql`NULL`}
+         WHERE id = ${job.id}`);
+      this.opts.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, final, error: message }, 'job failed');
+    }
+  }
+}
+
+/** Puts held jobs back in the queue (e.g. once SMTP is configured). */
+export async function releaseHeldJobs(database: Database, type: string): Promise<number> {
+  const rows = await database.rows(sql`UPDATE jobs SET status = 'pending', run_at = now() WHERE status = 'held' AND type = ${type} RETURNING id`);
+  return rows.length;
+}
+
+function scrubError(e: unknown) {
+  return e instanceof Error ? { name: e.name, message: scrubPersonalData(e.message) } : { message: 'unknown' };
+}

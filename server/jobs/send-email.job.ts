@@ -1,0 +1,30 @@
+/** The `email` job: renders the booking email from current data and sends it. */
+import { AppError } from '../../shared/errors.js';
+import type { Database } from '../db/client.js';
+import { renderBookingEmail, type RenderedEmail } from '../mail/booking-emails.js';
+import type { Mailer } from '../mail/mailer.js';
+import { findAppointmentById } from '../modules/booking/booking.repository.js';
+import { findProcedureById } from '../modules/catalogue/catalogue.repository.js';
+import { findTenantById } from '../modules/tenants/tenants.repository.js';
+import { HoldJob, type JobHandler, type JobRow } from './job-runner.js';
+import { emailJobPayload } from './job-types.js';
+
+/** Renders the email a job will send; null when the citizen gave no email address. */
+export async function renderEmailJob(database: Database, publicUrl: string, job: Pick<JobRow, 'tenant_id' | 'payload'>): Promise<RenderedEmail | null> {
+  const payload = emailJobPayload.parse(job.payload);
+  if (!job.tenant_id) throw new AppError('not_found');
+  const tenant = await findTenantById(database.db, job.tenant_id);
+  const appointment = tenant && (await findAppointmentById(database, tenant.id, payload.appointmentId));
+  const procedure = appointment && (await findProcedureById(database.db, tenant.id, appointment.procedureId));
+  if (!tenant || !appointment || !procedure) throw new AppError('not_found');
+  return renderBookingEmail({ publicUrl, tenant, appointment, procedure, payload });
+}
+
+export function sendEmailJob(deps: { database: Database; mailer: Mailer | null; publicUrl: string }): JobHandler {
+  return async (job) => {
+    const email = await renderEmailJob(deps.database, deps.publicUrl, job);
+    if (!email) return; // phone-only contact: nothing to send
+    if (!deps.mailer) throw new HoldJob('no SMTP configured');
+    await deps.mailer.send(email);
+  };
+}
