@@ -37,7 +37,7 @@ export const tenantInput = z.object({
     .array(z.object({ weekday: z.number().int().min(1).max(7), opensAt: hhmm, closesAt: hhmm }))
     .default([1, 2, 3, 4, 5].map((weekday) => ({ weekday, opensAt: '08:00', closesAt: '20:00' }))),
   holidays: z
-    .array(z.object({ day: z.iso.date(), name: z.record(z.enum(LANGUAGES), z.string().max(200)) }))
+    .array(z.object({ day: z.iso.date(), name: z.partialRecord(z.enum(LANGUAGES), z.string().max(200)) }))
     .default([]),
 });
 
