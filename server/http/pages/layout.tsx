@@ -1,0 +1,101 @@
+/** The frame of every page: skip link, header with language switch, main, footer. */
+import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { VNode } from 'preact';
+import { tenantPath, withLang, type PageCtx } from './page-context.js';
+
+const LANGUAGE_NAMES: Record<string, string> = { ca: 'Català', es: 'Español', en: 'English' };
+
+export function Layout(props: { ctx: PageCtx; title: string; children: ComponentChildren; staffArea?: boolean }) {
+  const { ctx, title } = props;
+  const { t, tenant } = ctx;
+  return (
+    <html lang={ctx.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${tenant.name}`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="stylesheet" href={tenantPath(ctx, 'theme.css')} />
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {t('layout.skip_to_content')}
+        </a>
+        <header class="site">
+          <div class="bar">
+            <a class="brand" href={props.staffArea ? tenantPath(ctx, 'staff') : tenantPath(ctx)}>
+              {tenant.logoUrl ? <img src={tenant.logoUrl} alt="" /> : null}
+              <span>{tenant.name}</span>
+            </a>
+            <nav aria-label={t('layout.languages')} class="langs">
+              <ul>
+                {tenant.languages.map((l) => (
+                  <li>
+                    <a href={withLang(ctx.url, l)} lang={l} hreflang={l} aria-current={l === ctx.lang ? 'true' : undefined}>
+                      {LANGUAGE_NAMES[l] ?? l}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+          {props.staffArea && ctx.staff ? <StaffNav ctx={ctx} /> : null}
+        </header>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
+        <footer class="site">
+          <p>
+            {[tenant.name, tenant.address, tenant.contactPhone, tenant.contactEmail].filter(Boolean).join(' · ')}
+          </p>
+          {props.staffArea ? null : (
+            <p>
+              <a href={tenantPath(ctx, 'privacy')}>{t('layout.privacy')}</a>
+              {' · '}
+              <a href={tenantPath(ctx, 'staff', 'login')}>{t('layout.staff_area')}</a>
+            </p>
+          )}
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+function StaffNav({ ctx }: { ctx: PageCtx }) {
+  const { t } = ctx;
+  const admin = ctx.staff?.role === 'admin';
+  return (
+    <nav aria-label={t('staff.nav_label')} class="staffnav">
+      <ul>
+        <li>
+          <a href={tenantPath(ctx, 'staff')}>{t('staff.agenda.title')}</a>
+        </li>
+        {admin ? (
+          <li>
+            <a href={tenantPath(ctx, 'staff', 'procedures')}>{t('staff.procedures.title')}</a>
+          </li>
+        ) : null}
+        {admin ? (
+          <li>
+            <a href={tenantPath(ctx, 'staff', 'outbox')}>{t('staff.outbox.title')}</a>
+          </li>
+        ) : null}
+        <li>
+          <form method="post" action={tenantPath(ctx, 'staff', 'logout')}>
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <button type="submit" class="link">
+              {t('staff.logout', { name: ctx.staff?.fullName })}
+            </button>
+          </form>
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+/** Renders a page component to a complete HTML document. */
+export function renderPage(node: VNode): string {
+  return `<!doctype html>${renderToString(node)}`;
+}
