@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   unauthenticated: 401,
   invalid_credentials: 401,
+  access_denied: 401,
   account_locked: 423,
   forbidden: 403,
   csrf_failed: 403,

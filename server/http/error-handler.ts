@@ -4,7 +4,6 @@
  * the browser. Unknown errors are logged without personal data and answer 500.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_STATUS, isAppError, type ErrorCode } from '../../shared/errors.js';
 import { translator } from '../i18n/i18n.js';
 import { scrubPersonalData } from '../mail/mailer.js';
@@ -16,15 +15,14 @@ export type HtmlErrorRenderer = (req: FastifyRequest, reply: FastifyReply, err: 
 export function toAppError(err: unknown): AppError | undefined {
   if (isAppError(err)) return err;
   const e = err as FastifyError & { statusCode?: number };
-  if (hasZodFastifySchemaValidationErrors(e)) {
+  if (Array.isArray(e?.validation)) {
     return new AppError('validation_failed', {
       fields: e.validation.map((v) => ({
-        path: `${e.validationContext ?? ''}${v.instancePath}`.replace(/\//g, '.'),
-        code: (v.params.issue as { code?: string }).code ?? 'invalid',
+        path: `${e.validationContext ?? ''}${v.instancePath ?? ''}`.replace(/\//g, '.'),
+        code: String(v.keyword ?? 'invalid'),
       })),
     });
   }
-  if (e?.validation) return new AppError('validation_failed', { fields: e.validation.map((v) => ({ path: v.instancePath, code: v.keyword })) });
   switch (e?.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('unsupported_media_type');
@@ -58,7 +56,12 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: AppErro
 
 export function installErrorHandling(app: FastifyInstance, html?: HtmlErrorRenderer) {
   app.setErrorHandler((error, req, reply) => {
-    const appError = toAppError(error);
+    let appError: AppError | undefined;
+    try {
+      appError = toAppError(error);
+    } catch {
+      appError = undefined;
+    }
     if (appError) {
       if (appError.status >= 500) req.log.error({ code: appError.code }, 'request failed');
       return sendError(req, reply, appError, html);

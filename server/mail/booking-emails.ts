@@ -75,7 +75,7 @@ export function renderBookingEmail(o: {
     ...details.map(([k, v]) => `${k}: ${v}`),
     ...(documents.length ? ['', t('booking.documents_title'), ...documents.map((d) => `- ${d}`)] : []),
     ...(accessCode ? ['', `${t('email.join_link')}: ${links.join}`, `${t('booking.access_code')}: ${accessCode}`] : []),
-    ...(links.manage ? ['', `${t('email.manage_link', { hours: cutoffHours })}: ${links.manage}`] : []),
+    ...(links.manage ? ['', `${t('email.manage_link', { count: cutoffHours })}: ${links.manage}`] : []),
     ...(kind === 'booking_cancelled' ? ['', `${t('email.book_again')}: ${links.home}`] : []),
     '',
     contact,
@@ -101,7 +101,7 @@ export function renderBookingEmail(o: {
               h('strong', { style: 'font-size:1.2em;letter-spacing:.1em' }, accessCode),
             ])
           : null,
-        links.manage ? h('p', null, h('a', { href: links.manage }, t('email.manage_link', { hours: cutoffHours }))) : null,
+        links.manage ? h('p', null, h('a', { href: links.manage }, t('email.manage_link', { count: cutoffHours }))) : null,
         kind === 'booking_cancelled' ? h('p', null, h('a', { href: links.home }, t('email.book_again'))) : null,
         h('p', { style: 'color:#555;font-size:.9em' }, contact),
       ]),

@@ -60,7 +60,7 @@ export function TextField(p: InputProps) {
       <input
         id={`f-${p.name}`}
         name={p.name}
-        type={p.type ?? 'text'}
+        {...({ type: p.type ?? 'text' } as { type: 'text' })}
         value={p.value ?? ''}
         required={p.required}
         autocomplete={p.autocomplete}

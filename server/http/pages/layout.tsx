@@ -96,6 +96,6 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
 }
 
 /** Renders a page component to a complete HTML document. */
-export function renderPage(node: VNode): string {
+export function renderPage(node: VNode<any>): string {
   return `<!doctype html>${renderToString(node)}`;
 }

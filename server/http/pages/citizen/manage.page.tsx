@@ -38,7 +38,7 @@ export function ManagePage(p: { ctx: PageCtx; managed: ManagedAppointment; token
           </a>
         </div>
       ) : a.status === 'booked' ? (
-        <p class="notice">{t('manage.cutoff_passed', { hours })}</p>
+        <p class="notice">{t('manage.cutoff_passed', { count: hours })}</p>
       ) : (
         <p>
           <a class="button" href={tenantPath(ctx)}>

@@ -1,0 +1,70 @@
+/**
+ * Assembles a running Finestreta: database, caches, mailer, job worker and the
+ * HTTP app. Used by `main.ts`, the tests and the benchmarks alike.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { buildApp } from './http/app.js';
+import type { AppContext } from './http/context.js';
+import { JobRunner, releaseHeldJobs } from './jobs/job-runner.js';
+import { sendEmailJob } from './jobs/send-email.job.js';
+import { createMailer } from './mail/mailer.js';
+import { CalendarCache } from './modules/scheduling/calendar-cache.js';
+import { TenantCache } from './modules/tenants/tenant-cache.js';
+
+export type Running = {
+  app: FastifyInstance;
+  ctx: AppContext;
+  database: Database;
+  jobs: JobRunner | null;
+  /** Base URL the server listens on, once listening. */
+  url: string;
+  close(): Promise<void>;
+};
+
+export async function startServer(config: Config, logger: Logger, opts: { database?: Database; listen?: boolean } = {}): Promise<Running> {
+  const database =
+    opts.database ??
+    (await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite'), poolSize: config.DATABASE_POOL_SIZE }));
+  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+  const jobs = config.WORKER
+    ? new JobRunner(database, { email: sendEmailJob({ database, mailer, publicUrl: config.PUBLIC_URL }) }, { pollMs: config.JOB_POLL_MS, logger })
+    : null;
+  if (mailer) await releaseHeldJobs(database, 'email');
+  const calendars = new CalendarCache(database);
+  const ctx: AppContext = {
+    config,
+    database,
+    tenants: new TenantCache(database.db),
+    calendars,
+    smtpConfigured: !!mailer,
+    booking: { database, calendars, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() },
+  };
+  const app = await buildApp(ctx, logger);
+  let url = '';
+  if (opts.listen !== false) {
+    url = await app.listen({ port: config.PORT, host: config.HOST });
+  } else {
+    await app.ready();
+  }
+  jobs?.start();
+  let closed = false;
+  return {
+    app,
+    ctx,
+    database,
+    jobs,
+    url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await jobs?.stop();
+      mailer?.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}
