@@ -34,6 +34,8 @@ export function toAppError(err: unknown): AppError | undefined {
       return new AppError('malformed_body');
   }
   if (e instanceof SyntaxError || e?.name === 'SyntaxError') return new AppError('malformed_body');
+  if (e?.statusCode === 415) return new AppError('unsupported_media_type');
+  if (e?.statusCode === 413) return new AppError('payload_too_large');
   if (e?.statusCode === 429) return new AppError('rate_limited');
   if (e?.statusCode === 404) return new AppError('not_found');
   if (e?.statusCode === 405) return new AppError('method_not_allowed');
