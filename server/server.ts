@@ -31,7 +31,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     (await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite'), poolSize: config.DATABASE_POOL_SIZE }));
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   const jobs = config.WORKER
-    ? new JobRunner(database, { email: sendEmailJob({ database, mailer, publicUrl: config.PUBLIC_URL }) }, { pollMs: config.JOB_POLL_MS, logger })
+    ? new JobRunner(database, { email: sendEmailJob({ database, mailer, site: config }) }, { pollMs: config.JOB_POLL_MS, logger })
     : null;
   if (mailer) await releaseHeldJobs(database, 'email');
   const calendars = new CalendarCache(database);

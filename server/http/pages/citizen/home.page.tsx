@@ -43,9 +43,8 @@ export function HomePage({ ctx, procedures }: { ctx: PageCtx; procedures: Proced
                   </ul>
                 </details>
               ) : null}
-              <a class="button" href={tenantPath(ctx, 'book', p.code)}>
+              <a class="button" href={tenantPath(ctx, 'book', p.code)} aria-label={`${t('home.book')}: ${name}`}>
                 {t('home.book')}
-                <Sr>: {name}</Sr>
               </a>
             </li>
           );
