@@ -1,6 +1,6 @@
 /** Turns validation problems into per-field messages for a form, in the reader's language. */
 import type { z } from 'zod';
-import type { AppError } from '../../shared/errors.js';
+import { ERROR_STATUS, type AppError } from '../../shared/errors.js';
 import type { T } from '../i18n/i18n.js';
 import type { FieldErrors } from './pages/form-parts.js';
 
@@ -22,11 +22,12 @@ export function zodFieldErrors(t: T, issues: z.core.$ZodIssue[]): FieldErrors {
 }
 
 export function appErrorFieldErrors(t: T, err: AppError): FieldErrors {
-  const fields = (err.details?.fields as Array<{ path: string }> | undefined) ?? [];
+  const fields = (err.details?.fields as Array<{ path: string; code?: string }> | undefined) ?? [];
   const out: FieldErrors = {};
   for (const f of fields) {
     const field = f.path.split('.')[0];
-    out[field] ??= err.code === 'validation_failed' ? messageFor(t, field) : t(`errors.${err.code}`);
+    const code = f.code && f.code in ERROR_STATUS && f.code !== 'validation_failed' ? f.code : undefined;
+    out[field] ??= code ? t(`errors.${code}`) : messageFor(t, field);
   }
   return out;
 }

@@ -16,3 +16,8 @@ export function formatDate(d: Date | number | string, zone: string, lang: Langua
 export function formatTime(d: Date | number, zone: string, lang: Language): string {
   return DateTime.fromMillis(+d, { zone }).setLocale(lang).toLocaleString(DateTime.TIME_24_SIMPLE);
 }
+
+/** "dl., 24 de nov." — compact enough for a row of day buttons on a phone. */
+export function formatShortDate(d: string, zone: string, lang: Language): string {
+  return DateTime.fromISO(d, { zone }).setLocale(lang).toLocaleString({ weekday: 'short', day: 'numeric', month: 'short' });
+}

@@ -117,10 +117,12 @@ export function Choices(p: {
   hint?: string;
   required?: boolean;
   children?: ComponentChildren;
+  /** Extra class, e.g. `grid` to lay short options out in columns. */
+  variant?: string;
 }) {
   const error = p.errors?.[p.name];
   return (
-    <fieldset class={`field choices${error ? ' invalid' : ''}`} id={`f-${p.name}`} tabindex={-1}>
+    <fieldset class={`field choices${p.variant ? ` ${p.variant}` : ''}${error ? ' invalid' : ''}`} id={`f-${p.name}`} tabindex={-1}>
       <legend>{p.legend}</legend>
       {p.hint ? <p class="hint">{p.hint}</p> : null}
       {error ? <p class="error">{error}</p> : null}

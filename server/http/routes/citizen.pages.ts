@@ -9,12 +9,13 @@ import { h } from 'preact';
 import { z } from 'zod';
 import { CHANNELS, type Channel } from '../../../shared/domain.js';
 import { AppError, isAppError, type ErrorCode } from '../../../shared/errors.js';
-import { translator } from '../../i18n/i18n.js';
+import { isLanguage, translator } from '../../i18n/i18n.js';
 import { calendarFile } from '../../mail/calendar-file.js';
 import { citizenLinks } from '../../mail/booking-emails.js';
 import { bookAppointment } from '../../modules/booking/book-appointment.js';
 import { bookingInput } from '../../modules/booking/booking.schemas.js';
 import { cancelAppointment, getManagedAppointment, rescheduleAppointment } from '../../modules/booking/manage-appointment.js';
+import { validateContact } from '../../modules/booking/validate-contact.js';
 import { verifyAccess } from '../../modules/booking/verify-access.js';
 import { findProcedureByCode, listProcedures, type Procedure } from '../../modules/catalogue/catalogue.repository.js';
 import { findFreeSlots } from '../../modules/scheduling/find-free-slots.js';
@@ -35,6 +36,9 @@ import { resolveTenant } from '../request-tenant.js';
 
 /** Slot problems send the citizen back to the time picker with an explanation. */
 const SLOT_ERRORS = new Set<ErrorCode>(['slot_taken', 'slot_in_past', 'slot_too_soon', 'slot_out_of_hours', 'slot_holiday', 'slot_beyond_horizon', 'slot_invalid']);
+
+/** The order of the details form, so that an error summary reads top to bottom. */
+const FIELD_ORDER = ['name', 'email', 'phone', 'taxId', 'language', 'interpreterLanguage', 'privacyAccepted'];
 
 const codeParam = z.object({ slug: z.string(), code: z.string().regex(/^[a-z0-9-]{1,64}$/) });
 const tokenParam = z.object({ slug: z.string(), token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
@@ -190,8 +194,10 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
         privacyAccepted: f.privacyAccepted === 'yes',
         idempotencyKey: z.uuid().safeParse(f.idempotencyKey).success ? f.idempotencyKey! : randomUUID(),
       };
-      const rerender = (errors: Record<string, string>, status: number, message?: string) =>
-        html(reply, renderPage(h(DetailsPage, { ctx: ctxOf(req), procedure, channel, start: f.start, values, errors, message })), status);
+      const rerender = (errors: Record<string, string>, status: number, message?: string) => {
+        const ordered = Object.fromEntries(Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)));
+        return html(reply, renderPage(h(DetailsPage, { ctx: ctxOf(req), procedure, channel, start: f.start, values, errors: ordered, message })), status);
+      };
       const input = bookingInput.safeParse({
         procedure: procedure.code,
         channel,
@@ -206,7 +212,24 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
         privacyAccepted: f.privacyAccepted === 'yes',
         idempotencyKey: values.idempotencyKey,
       });
-      if (!input.success) return rerender(zodFieldErrors(t, input.error.issues), 422);
+      if (!input.success) {
+        // Report the contact problems too, so the citizen sees every problem at once.
+        let contactErrors = {};
+        try {
+          validateContact(req.tenant!, {
+            name: f.name,
+            email: f.email.trim() || undefined,
+            phone: f.phone.trim() || undefined,
+            taxId: f.taxId.trim() || undefined,
+            language: isLanguage(f.language) ? f.language : req.lang,
+            accessibility: { needs: [] },
+            privacyAccepted: f.privacyAccepted === 'yes',
+          });
+        } catch (e) {
+          if (isAppError(e)) contactErrors = appErrorFieldErrors(t, e);
+        }
+        return rerender({ ...contactErrors, ...zodFieldErrors(t, input.error.issues) }, 422);
+      }
       try {
         const result = await bookAppointment(deps, { tenant: req.tenant!, input: input.data });
         const page = { ...ctxOf(req), lang: input.data.language, t: translator(input.data.language) };

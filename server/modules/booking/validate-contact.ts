@@ -3,7 +3,7 @@
  * them, a valid ID number when given, an offered language, privacy accepted.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { AppError } from '../../../shared/errors.js';
+import { AppError, type ErrorCode } from '../../../shared/errors.js';
 import { normalizeTaxId, isValidTaxId } from '../../../shared/tax-id.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import type { BookingInput } from './booking.schemas.js';
@@ -18,21 +18,24 @@ export type Contact = {
 };
 
 export function validateContact(tenant: Tenant, input: Omit<BookingInput, 'procedure' | 'channel'>): Contact {
-  if (!input.privacyAccepted) throw new AppError('privacy_not_accepted', { fields: [{ path: 'privacyAccepted', code: 'required' }] });
-  if (!tenant.languages.includes(input.language)) throw new AppError('language_not_offered', { fields: [{ path: 'language', code: 'invalid' }] });
+  // Every problem is reported at once, so a form can show them together.
+  const problems: Array<{ path: string; code: ErrorCode }> = [];
+  if (!tenant.languages.includes(input.language)) problems.push({ path: 'language', code: 'language_not_offered' });
   const email = input.email?.trim().toLowerCase() || null;
   let phone: string | null = null;
   if (input.phone) {
     const parsed = parsePhoneNumberFromString(input.phone, 'ES');
-    if (!parsed || !parsed.isValid()) throw new AppError('validation_failed', { fields: [{ path: 'phone', code: 'invalid' }] });
-    phone = parsed.number;
+    if (parsed?.isValid()) phone = parsed.number;
+    else problems.push({ path: 'phone', code: 'validation_failed' });
   }
-  if (!email && !phone) throw new AppError('contact_required', { fields: [{ path: 'email', code: 'required' }] });
+  if (!email && !input.phone) problems.push({ path: 'email', code: 'contact_required' });
   let taxId: string | null = null;
   if (input.taxId) {
-    if (!isValidTaxId(input.taxId)) throw new AppError('invalid_tax_id', { fields: [{ path: 'taxId', code: 'invalid' }] });
-    taxId = normalizeTaxId(input.taxId);
+    if (isValidTaxId(input.taxId)) taxId = normalizeTaxId(input.taxId);
+    else problems.push({ path: 'taxId', code: 'invalid_tax_id' });
   }
+  if (!input.privacyAccepted) problems.push({ path: 'privacyAccepted', code: 'privacy_not_accepted' });
+  if (problems.length) throw new AppError(problems[0].code, { fields: problems });
   const needs = [...new Set(input.accessibility.needs)];
   const interpreterLanguage = needs.includes('language_interpreter') ? input.accessibility.interpreterLanguage || undefined : undefined;
   return { citizenName: input.name, email, phone, taxId, language: input.language, accessibility: { needs, interpreterLanguage } };

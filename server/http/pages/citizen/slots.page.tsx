@@ -1,6 +1,6 @@
 /** Step 2: choose a day, then a time (or "as soon as possible" for call-me-back). Also used to reschedule. */
 import type { Channel } from '../../../../shared/domain.js';
-import { formatDate } from '../../../i18n/format.js';
+import { formatDate, formatShortDate } from '../../../i18n/format.js';
 import type { Procedure } from '../../../modules/catalogue/catalogue.repository.js';
 import type { FreeSlot } from '../../../modules/scheduling/slot-rules.js';
 import { Choices } from '../form-parts.js';
@@ -56,7 +56,7 @@ export function SlotsPage(p: SlotsPageProps) {
             {days.map((d) => (
               <li>
                 <a href={p.dayHref(d)} aria-current={d === day ? 'date' : undefined}>
-                  {formatDate(d, tenant.timeZone, lang)}
+                  {formatShortDate(d, tenant.timeZone, lang)}
                 </a>
               </li>
             ))}
@@ -75,6 +75,7 @@ export function SlotsPage(p: SlotsPageProps) {
             legend={day ? t('booking.times_legend', { day: formatDate(day, tenant.timeZone, lang) }) : t('booking.when')}
             hint={t('booking.time_zone_hint', { zone: tenant.timeZone })}
             options={options}
+            variant="grid"
           />
           <div class="actions">
             <button type="submit">{t('form.continue')}</button>
