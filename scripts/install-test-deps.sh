@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the tests need from Debian's packages: Chromium for the
+# end-to-end tests. Never downloads a browser of its own.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing ${need[*]} from Debian's packages…"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
