@@ -24,9 +24,13 @@ test('a citizen books by keyboard alone, gets the email and calendar file, an ag
   await tabTo(page, page.getByRole('button', { name: 'Continua' }));
   await page.keyboard.press('Enter');
 
-  // Day and time: take the second free time of the first day
+  // Day and time: the second day with free times (a whole day, whatever the hour now), its second time
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Trieu dia i hora');
   await expectNoAxeViolations(page, 'slots');
+  const secondDay = page.getByRole('navigation', { name: 'Dies amb hores lliures' }).getByRole('link').nth(1);
+  await tabTo(page, secondDay);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('navigation', { name: 'Dies amb hores lliures' }).getByRole('link').nth(1)).toHaveAttribute('aria-current', 'date');
   const times = page.getByRole('radio');
   await tabTo(page, times.first());
   await page.keyboard.press('ArrowDown');

@@ -85,6 +85,7 @@ test('on a 360-px phone, in Spanish and English: call-me-back as soon as possibl
   await page.getByRole('link', { name: 'Change the day or time' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Change the day or time');
   await expectNoAxeViolations(page, 'reschedule (en)');
+  await page.getByRole('navigation', { name: 'Days with free times' }).getByRole('link').nth(2).click();
   await page.getByRole('radio').nth(2).check();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('status')).toContainText('The appointment has been moved');
