@@ -47,6 +47,8 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   let url = '';
   if (opts.listen !== false) {
     url = await app.listen({ port: config.PORT, host: config.HOST });
+    // An ephemeral port (PORT=0) is only known now; links in emails must use it.
+    if (config.PUBLIC_URL.endsWith(':0')) config.PUBLIC_URL = config.PUBLIC_URL.replace(/:0$/, `:${(app.server.address() as { port: number }).port}`);
   } else {
     await app.ready();
   }

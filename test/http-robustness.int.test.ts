@@ -107,4 +107,19 @@ describe('HTTP robustness', () => {
       { numRuns: 200 },
     );
   });
+
+  it('limits bookings per IP with a translated rate_limited answer', async () => {
+    const limited = await startTestServer(db, { RATE_LIMIT_BOOKING_PER_MINUTE: '3' });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await api(limited.base, 'POST', `/api/v1/tenants/${slug}/appointments`, {}, { 'accept-language': 'es' });
+        statuses.push(r.status);
+        if (r.status === 429) expect(r.json).toMatchObject({ code: 'rate_limited', message: 'Demasiados intentos. Esperad un minuto y volvedlo a probar.' });
+      }
+      expect(statuses).toEqual([400, 400, 400, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -17,11 +17,11 @@ export async function startTestServer(database: Database, env: Record<string, st
     RATE_LIMIT_BOOKING_PER_MINUTE: '100000',
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
     DEMO_SEED: 'false',
+    PUBLIC_URL: 'http://127.0.0.1:0',
     ...env,
   });
   const running = await startServer(config, pino({ level: 'silent' }), { database });
   const port = (running.app.server.address() as { port: number }).port;
-  running.ctx.config.PUBLIC_URL = `http://127.0.0.1:${port}`;
   return { ...running, base: `http://127.0.0.1:${port}` };
 }
 
