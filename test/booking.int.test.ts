@@ -2,25 +2,21 @@ import { DateTime } from 'luxon';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgErrorCode } from '../server/db/client.js';
-import { DATABASE_KINDS, freshDatabase, postgresAvailable, type TestDatabase } from './support/databases.js';
+import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
+import { useDatabase } from './support/use-database.js';
 import { api, bookingBody, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
 
 describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
+  const state = useDatabase(kind, 40);
   let db: TestDatabase;
   let server: TestServer;
-  let skip = false;
-
   beforeAll(async () => {
-    if (kind === 'postgres' && !(await postgresAvailable())) {
-      skip = true;
-      return;
-    }
-    db = await freshDatabase(kind, 40);
+    if (state.skip) return;
+    db = state.db;
     server = await startTestServer(db);
   });
   afterAll(async () => {
     await server?.close();
-    await db?.drop();
   });
 
   async function freeSlots(slug: string, days = 10, channel = 'video') {
@@ -30,7 +26,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   }
 
   it('books a slot, queues the confirmation email and lowers capacity', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 2 });
     const slots = await freeSlots(tenant.slug);
     const slot = slots[2];
@@ -49,7 +45,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('refuses a full slot with slot_taken and offers the next free slots', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 1 });
     const [slot] = await freeSlots(tenant.slug);
     expect((await api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody(slot.start))).status).toBe(201);
@@ -62,7 +58,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('lets exactly one of 200 concurrent requests take the last place', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 1 });
     const [slot] = await freeSlots(tenant.slug);
     const results = await Promise.all(
@@ -79,7 +75,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('never lets one agent hold overlapping appointments, even written directly', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant, procedure, agents } = await smallTenant(db, { agents: 1 });
     const start = DateTime.now().plus({ days: 3 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }).toUTC().toISO()!;
     const insert = (id: string, ref: string, startIso: string) => sql`
@@ -95,7 +91,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('replays a repeated submission with the same idempotency key', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 2 });
     const [slot] = await freeSlots(tenant.slug);
     const key = crypto.randomUUID();
@@ -108,7 +104,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('books a call-me-back as soon as possible without a slot', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db);
     const r = await api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody('', { start: undefined, asap: true, channel: 'callback', email: undefined, phone: '+34 612 345 678' }));
     expect(r.status).toBe(201);
@@ -119,7 +115,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('refuses past, too-soon, out-of-hours, holiday and beyond-horizon slots with their own codes', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const zone = 'Europe/Madrid';
     const nextMonday = DateTime.now().setZone(zone).plus({ weeks: 1 }).startOf('week');
     const holiday = nextMonday.plus({ days: 1 });
@@ -142,7 +138,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('validates contact data with clear codes', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 1 });
     const [slot] = await freeSlots(tenant.slug);
     const post = (over: Record<string, unknown>) => api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody(slot.start, over));
@@ -156,7 +152,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('cancels and reschedules from the manage link, freeing slots at once', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 1 });
     const slots = await freeSlots(tenant.slug);
     const booked = await api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody(slots[0].start));
@@ -178,7 +174,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it('refuses changes after the cut-off', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant } = await smallTenant(db, { agents: 1, cutoffMinutes: 10_080 });
     const [slot] = await freeSlots(tenant.slug);
     const booked = await api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody(slot.start));
@@ -189,7 +185,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
   });
 
   it("keeps tenants apart: another town hall's data answers 404", async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const a = await smallTenant(db);
     const b = await smallTenant(db);
     const [slot] = await freeSlots(a.tenant.slug);

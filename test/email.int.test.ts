@@ -1,8 +1,9 @@
 import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, freshDatabase, postgresAvailable, type TestDatabase } from './support/databases.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
+import { useDatabase } from './support/use-database.js';
 import { startSmtp } from './support/smtp.js';
 import { api, bookingBody, smallTenant, startTestServer } from './support/test-server.js';
 
@@ -12,21 +13,14 @@ async function firstSlot(base: string, slug: string) {
 }
 
 describe.each(DATABASE_KINDS)('confirmation emails on %s', (kind) => {
+  const state = useDatabase(kind);
   let db: TestDatabase;
-  let skip = false;
-  beforeAll(async () => {
-    if (kind === 'postgres' && !(await postgresAvailable())) {
-      skip = true;
-      return;
-    }
-    db = await freshDatabase(kind);
-  });
-  afterAll(async () => {
-    await db?.drop();
+  beforeAll(() => {
+    db = state.db;
   });
 
   it('sends the confirmation in the citizen language with a parseable calendar file', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const smtp = await startSmtp();
     const server = await startTestServer(db, { SMTP_URL: smtp.url, MAIL_FROM: 'OAC <oac@prova.example>' });
     try {
@@ -63,7 +57,7 @@ describe.each(DATABASE_KINDS)('confirmation emails on %s', (kind) => {
   });
 
   it('retries when the SMTP server refuses, then delivers once', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const smtp = await startSmtp({ failFirst: 1 });
     const server = await startTestServer(db, { SMTP_URL: smtp.url });
     try {
@@ -92,7 +86,7 @@ describe.each(DATABASE_KINDS)('confirmation emails on %s', (kind) => {
   });
 
   it('keeps emails in the outbox without SMTP and sends them after a restart with SMTP', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const first = await startTestServer(db);
     const { tenant } = await smallTenant(db);
     const start = await firstSlot(first.base, tenant.slug);
@@ -115,7 +109,7 @@ describe.each(DATABASE_KINDS)('confirmation emails on %s', (kind) => {
   });
 
   it('picks up a job whose worker died mid-way once its lease expires (several workers, one delivery)', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const smtp = await startSmtp();
     const noWorker = await startTestServer(db, { WORKER: 'false' });
     const { tenant } = await smallTenant(db);

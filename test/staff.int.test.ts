@@ -1,24 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, freshDatabase, postgresAvailable, type TestDatabase } from './support/databases.js';
+import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
+import { useDatabase } from './support/use-database.js';
 import { api, bookingBody, seedTenant, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe.each(DATABASE_KINDS)('staff and admin API on %s', (kind) => {
+  const state = useDatabase(kind);
   let db: TestDatabase;
   let server: TestServer;
-  let skip = false;
   beforeAll(async () => {
-    if (kind === 'postgres' && !(await postgresAvailable())) {
-      skip = true;
-      return;
-    }
-    db = await freshDatabase(kind);
+    if (state.skip) return;
+    db = state.db;
     server = await startTestServer(db, { LOGIN_MAX_FAILURES: '3' });
   });
   afterAll(async () => {
     await server?.close();
-    await db?.drop();
   });
 
   async function signIn(slug: string, email: string) {
@@ -30,7 +27,7 @@ describe.each(DATABASE_KINDS)('staff and admin API on %s', (kind) => {
   }
 
   it('signs in, shows the agent only their own agenda, and signs out', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant, agents } = await smallTenant(db, { agents: 2 });
     const slots = (await api(server.base, 'GET', `/api/v1/tenants/${tenant.slug}/procedures/tramit/slots?channel=video&days=10`)).json;
     for (const s of slots.slice(0, 4)) {
@@ -55,7 +52,7 @@ describe.each(DATABASE_KINDS)('staff and admin API on %s', (kind) => {
   });
 
   it('answers the same for an unknown email and a wrong password, and locks after repeated failures', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const { tenant, agents } = await smallTenant(db);
     const unknown = await api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/auth/login`, { email: 'nobody@x.example', password: 'x' });
     const wrong = await api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/auth/login`, { email: agents[0].email, password: 'x' });
@@ -69,7 +66,7 @@ describe.each(DATABASE_KINDS)('staff and admin API on %s', (kind) => {
   });
 
   it('does not accept a session of one town hall in another', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const a = await smallTenant(db);
     const b = await smallTenant(db);
     const me = await signIn(a.tenant.slug, a.agents[0].email);
@@ -78,7 +75,7 @@ describe.each(DATABASE_KINDS)('staff and admin API on %s', (kind) => {
   });
 
   it('lets admins manage the catalogue, not agents, and validates every language', async (t) => {
-    if (skip) return t.skip();
+    if (state.skip) return t.skip();
     const demo = await seedTenant(db);
     const slug = demo.tenant.slug;
     const admin = await signIn(slug, `admin@${slug}.example`);

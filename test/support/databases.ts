@@ -63,3 +63,4 @@ export async function freshDatabase(kind: DatabaseKind, poolSize = 20): Promise<
     },
   };
 }
+

@@ -41,7 +41,8 @@ type InputProps = {
   lang?: string;
 };
 
-export function TextField(p: InputProps) {
+/** Label, hint and error around one control, wired with aria-describedby. */
+function FieldFrame(p: InputProps & { control: (aria: Record<string, string | undefined>) => ComponentChildren }) {
   const error = p.errors?.[p.name];
   const described = [p.hint ? `h-${p.name}` : '', error ? `e-${p.name}` : ''].filter(Boolean).join(' ') || undefined;
   return (
@@ -57,54 +58,45 @@ export function TextField(p: InputProps) {
           {error}
         </p>
       ) : null}
-      <input
-        id={`f-${p.name}`}
-        name={p.name}
-        {...({ type: p.type ?? 'text' } as { type: 'text' })}
-        value={p.value ?? ''}
-        required={p.required}
-        autocomplete={p.autocomplete}
-        inputmode={p.inputmode}
-        min={p.min}
-        max={p.max}
-        maxlength={p.maxlength}
-        lang={p.lang}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described}
-      />
+      {p.control({ 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described })}
     </div>
   );
 }
 
-export function TextArea(p: InputProps & { rows?: number }) {
-  const error = p.errors?.[p.name];
-  const described = [p.hint ? `h-${p.name}` : '', error ? `e-${p.name}` : ''].filter(Boolean).join(' ') || undefined;
+export function TextField(p: InputProps) {
   return (
-    <div class={`field${error ? ' invalid' : ''}`}>
-      <label for={`f-${p.name}`}>{p.label}</label>
-      {p.hint ? (
-        <p class="hint" id={`h-${p.name}`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="error" id={`e-${p.name}`}>
-          {error}
-        </p>
-      ) : null}
-      <textarea
-        id={`f-${p.name}`}
-        name={p.name}
-        rows={p.rows ?? 3}
-        required={p.required}
-        maxlength={p.maxlength}
-        lang={p.lang}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described}
-      >
-        {p.value ?? ''}
-      </textarea>
-    </div>
+    <FieldFrame
+      {...p}
+      control={(aria) => (
+        <input
+          id={`f-${p.name}`}
+          name={p.name}
+          {...({ type: p.type ?? 'text' } as { type: 'text' })}
+          value={p.value ?? ''}
+          required={p.required}
+          autocomplete={p.autocomplete}
+          inputmode={p.inputmode}
+          min={p.min}
+          max={p.max}
+          maxlength={p.maxlength}
+          lang={p.lang}
+          {...aria}
+        />
+      )}
+    />
+  );
+}
+
+export function TextArea(p: InputProps & { rows?: number }) {
+  return (
+    <FieldFrame
+      {...p}
+      control={(aria) => (
+        <textarea id={`f-${p.name}`} name={p.name} rows={p.rows ?? 3} required={p.required} maxlength={p.maxlength} lang={p.lang} {...aria}>
+          {p.value ?? ''}
+        </textarea>
+      )}
+    />
   );
 }
 

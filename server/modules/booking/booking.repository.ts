@@ -2,7 +2,7 @@
  * SQL for appointments. Every change that must email the citizen writes its
  * outbox job in the same statement, so neither exists without the other.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { appointments } from '../../db/schema.js';
 import type { EmailJobPayload } from '../../jobs/job-types.js';
@@ -80,40 +80,42 @@ export async function findAppointmentById(database: Database, tenantId: string, 
   return row;
 }
 
-/** Cancels a booked appointment and queues its email; false when it was no longer booked. */
-export async function cancelAppointmentWithEmail(
-  database: Database,
-  tenantId: string,
-  id: string,
-  email: EmailJobPayload,
-  maxAttempts: number,
-): Promise<boolean> {
+/** Runs an UPDATE … RETURNING id, tenant_id and queues its email in the same statement; false when nothing matched. */
+async function updateWithEmail(database: Database, update: SQL, email: EmailJobPayload, maxAttempts: number): Promise<boolean> {
   const rows = await database.rows(sql`
-    WITH u AS (
-      UPDATE appointments SET status = 'cancelled', cancelled_at = now(), sequence = sequence + 1
-       WHERE tenant_id = ${tenantId} AND id = ${id} AND status = 'booked'
-      RETURNING id, tenant_id)
+    WITH u AS (${update})
     INSERT INTO jobs (tenant_id, type, payload, max_attempts)
     SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM u
     RETURNING id`);
   return rows.length === 1;
 }
 
+/** Cancels a booked appointment and queues its email; false when it was no longer booked. */
+export function cancelAppointmentWithEmail(database: Database, tenantId: string, id: string, email: EmailJobPayload, maxAttempts: number) {
+  return updateWithEmail(
+    database,
+    sql`UPDATE appointments SET status = 'cancelled', cancelled_at = now(), sequence = sequence + 1
+         WHERE tenant_id = ${tenantId} AND id = ${id} AND status = 'booked'
+        RETURNING id, tenant_id`,
+    email,
+    maxAttempts,
+  );
+}
+
 /** Moves a booked appointment to another slot and agent and queues its email; false when no longer booked. */
-export async function moveAppointmentWithEmail(
+export function moveAppointmentWithEmail(
   database: Database,
   m: { tenantId: string; id: string; startsAt: Date; endsAt: Date; blockedUntil: Date; agentId: string; accessCodeHash: string },
   email: EmailJobPayload,
   maxAttempts: number,
-): Promise<boolean> {
-  const rows = await database.rows(sql`
-    WITH u AS (
-      UPDATE appointments SET starts_at = ${ts(m.startsAt)}, ends_at = ${ts(m.endsAt)}, blocked_until = ${ts(m.blockedUntil)},
-             agent_id = ${m.agentId}, access_code_hash = ${m.accessCodeHash}, sequence = sequence + 1
-       WHERE tenant_id = ${m.tenantId} AND id = ${m.id} AND status = 'booked'
-      RETURNING id, tenant_id)
-    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-    SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM u
-    RETURNING id`);
-  return rows.length === 1;
+) {
+  return updateWithEmail(
+    database,
+    sql`UPDATE appointments SET starts_at = ${ts(m.startsAt)}, ends_at = ${ts(m.endsAt)}, blocked_until = ${ts(m.blockedUntil)},
+               agent_id = ${m.agentId}, access_code_hash = ${m.accessCodeHash}, sequence = sequence + 1
+         WHERE tenant_id = ${m.tenantId} AND id = ${m.id} AND status = 'booked'
+        RETURNING id, tenant_id`,
+    email,
+    maxAttempts,
+  );
 }
