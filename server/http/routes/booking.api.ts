@@ -9,6 +9,7 @@ import { appointmentView, bookedView, bookingInput, rescheduleInput, slotView } 
 import { cancelAppointment, getManagedAppointment, rescheduleAppointment, type ManagedAppointment } from '../../modules/booking/manage-appointment.js';
 import { findProcedureByCode, listProcedures, type Procedure } from '../../modules/catalogue/catalogue.repository.js';
 import { procedureView } from '../../modules/catalogue/catalogue.schemas.js';
+import { activeProcedure } from '../../modules/scheduling/calendar-cache.js';
 import { findFreeSlots } from '../../modules/scheduling/find-free-slots.js';
 import type { AppContext } from '../context.js';
 import { resolveTenant } from '../request-tenant.js';
@@ -85,8 +86,8 @@ export async function bookingApi(app: FastifyInstance, ctx: AppContext) {
         response: { 200: z.array(slotView), 400: errorBody, 404: errorBody, 422: errorBody },
       },
     }, async (req) => {
-      const p = await findProcedureByCode(ctx.database.db, req.tenant!.id, req.params.code);
-      if (!p || !p.active) throw new AppError('procedure_not_found');
+      const p = activeProcedure(await ctx.calendars.get(req.tenant!), req.params.code);
+      if (!p) throw new AppError('procedure_not_found');
       const slots = await findFreeSlots({
         database: ctx.database,
         calendars: ctx.calendars,

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors.js';
 import { pgConstraint, pgErrorCode } from '../../db/client.js';
-import { findProcedureByCode, findProcedureById, type Procedure } from '../catalogue/catalogue.repository.js';
+import { findProcedureById, type Procedure } from '../catalogue/catalogue.repository.js';
+import { activeProcedure } from '../scheduling/calendar-cache.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import type { BookingDeps } from './booking-context.js';
 import {
@@ -39,8 +40,8 @@ export async function bookAppointment(deps: BookingDeps, o: { tenant: Tenant; in
     const prior = await findAppointmentByIdempotencyKey(deps.database, tenant.id, input.idempotencyKey);
     if (prior) return replayed(deps, tenant, prior);
   }
-  const procedure = await findProcedureByCode(deps.database.db, tenant.id, input.procedure);
-  if (!procedure || !procedure.active) throw new AppError('procedure_not_found');
+  const procedure = activeProcedure(await deps.calendars.get(tenant), input.procedure);
+  if (!procedure) throw new AppError('procedure_not_found');
   if (!procedure.channels.includes(input.channel)) throw new AppError('channel_not_offered');
   const contact = validateContact(tenant, input);
 

@@ -1,18 +1,20 @@
 /**
- * Keeps each tenant's calendar (office hours, holidays, staff schedules) in
- * memory for a few seconds: these change rarely and are read on every
- * availability query and booking. Writers call `invalidate`; other processes
+ * Keeps each tenant's calendar (office hours, holidays, staff schedules, the
+ * procedure catalogue) in memory for a few seconds: these change rarely and are
+ * read on every availability query and booking. Writers call `invalidate`; other processes
  * see a change after at most `ttlMs`.
  */
 import { DateTime } from 'luxon';
 import type { Channel } from '../../../shared/domain.js';
 import type { Database } from '../../db/client.js';
+import { listProcedures, type Procedure } from '../catalogue/catalogue.repository.js';
 import { listHolidays, listOfficeHours, type Tenant } from '../tenants/tenants.repository.js';
 import { listAttendingStaff, type StaffCalendarRow } from './scheduling.repository.js';
 import { toMinutes, type CalendarRules, type WeeklyInterval } from './slot-rules.js';
 
 export type TenantCalendar = {
   rules: CalendarRules;
+  procedures: Procedure[];
   staff: Array<{ id: string; channels: Channel[]; procedureIds: string[]; schedule: WeeklyInterval[] }>;
 };
 
@@ -38,12 +40,14 @@ export class CalendarCache {
 
   private async load(tenant: Tenant): Promise<TenantCalendar> {
     const today = DateTime.now().setZone(tenant.timeZone).minus({ days: 1 }).toISODate()!;
-    const [hours, days, people] = await Promise.all([
+    const [hours, days, people, procedures] = await Promise.all([
       listOfficeHours(this.database.db, tenant.id),
       listHolidays(this.database.db, tenant.id, today),
       listAttendingStaff(this.database, tenant.id),
+      listProcedures(this.database.db, tenant.id, { activeOnly: false }),
     ]);
     return {
+      procedures,
       rules: {
         timeZone: tenant.timeZone,
         officeHours: hours.map((h) => ({ weekday: h.weekday, start: toMinutes(h.opensAt), end: toMinutes(h.closesAt) })),
@@ -64,4 +68,9 @@ export function eligibleStaff(calendar: TenantCalendar, procedureId: string, cha
   return calendar.staff.filter(
     (s) => s.channels.includes(channel) && (s.procedureIds.length === 0 || s.procedureIds.includes(procedureId)),
   );
+}
+
+/** An active procedure of the catalogue by its code. */
+export function activeProcedure(calendar: TenantCalendar, code: string): Procedure | undefined {
+  return calendar.procedures.find((p) => p.code === code && p.active);
 }
