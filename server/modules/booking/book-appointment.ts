@@ -48,7 +48,7 @@ export async function bookAppointment(deps: BookingDeps, o: { tenant: Tenant; in
   const id = randomUUID();
   const accessCode = newAccessCode();
   const manageToken = newManageToken();
-  const base: Omit<NewAppointment, 'kind' | 'startsAt' | 'endsAt' | 'blockedUntil' | 'agentId' | 'reference'> = {
+  const base: Omit<NewAppointment, 'kind' | 'startsAt' | 'endsAt' | 'blockedUntil' | 'agentCandidates' | 'reference'> = {
     id,
     tenantId: tenant.id,
     procedureId: procedure.id,
@@ -60,13 +60,13 @@ export async function bookAppointment(deps: BookingDeps, o: { tenant: Tenant; in
   };
   const email = { template: 'booking_confirmed' as const, appointmentId: id, accessCode, manageToken };
   let written: NewAppointment | undefined;
-  const insert = async (row: Omit<NewAppointment, 'reference'>) => {
+  const insert = async (row: Omit<NewAppointment, 'reference'>): Promise<boolean> => {
     for (let attempt = 0; ; attempt++) {
       try {
         const full = { ...row, reference: newReference() };
-        await insertAppointmentWithEmail(deps.database, full, email, deps.jobMaxAttempts);
-        written = full;
-        return;
+        const { inserted } = await insertAppointmentWithEmail(deps.database, full, email, deps.jobMaxAttempts);
+        if (inserted) written = full;
+        return inserted;
       } catch (e) {
         const constraint = pgErrorCode(e) === '23505' ? pgConstraint(e) : undefined;
         if (constraint === 'appointments_tenant_reference' && attempt < 5) continue;
@@ -79,17 +79,17 @@ export async function bookAppointment(deps: BookingDeps, o: { tenant: Tenant; in
   try {
     if (input.asap) {
       if (input.channel !== 'callback') throw new AppError('slot_invalid');
-      await insert({ ...base, kind: 'asap', startsAt: null, endsAt: null, blockedUntil: null, agentId: null });
+      await insert({ ...base, kind: 'asap', startsAt: null, endsAt: null, blockedUntil: null, agentCandidates: null });
     } else {
       if (!input.start) throw new AppError('slot_invalid');
-      await claimAgent(deps, { tenant, procedure, channel: input.channel, start: Date.parse(input.start) }, (agentId, slot) =>
+      await claimAgent(deps, { tenant, procedure, channel: input.channel, start: Date.parse(input.start) }, (agentCandidates, slot) =>
         insert({
           ...base,
           kind: 'slot',
           startsAt: new Date(slot.start),
           endsAt: new Date(slot.end),
           blockedUntil: new Date(slot.blockedUntil),
-          agentId,
+          agentCandidates,
         }),
       );
     }

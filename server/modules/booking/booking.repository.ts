@@ -5,6 +5,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { appointments } from '../../db/schema.js';
+import { freeAgentCte, ts } from '../../db/sql-helpers.js';
 import type { EmailJobPayload } from '../../jobs/job-types.js';
 
 export type Appointment = typeof appointments.$inferSelect;
@@ -19,7 +20,8 @@ export type NewAppointment = {
   startsAt: Date | null;
   endsAt: Date | null;
   blockedUntil: Date | null;
-  agentId: string | null;
+  /** For a slot: the agents who could take it; the statement picks a free one. */
+  agentCandidates: string[] | null;
   citizenName: string;
   email: string | null;
   phone: string | null;
@@ -31,26 +33,36 @@ export type NewAppointment = {
   idempotencyKey: string | null;
 };
 
-const ts = (d: Date | null) => (d ? sql`${d.toISOString()}::timestamptz` : sql`NULL`);
-
-/** Inserts an appointment and its confirmation email job atomically. */
+/**
+ * In one statement: picks a free agent (for a slot), inserts the appointment
+ * and its confirmation email job. Returns false when no candidate agent was
+ * free; a concurrent winner surfaces as the exclusion constraint's 23P01.
+ */
 export async function insertAppointmentWithEmail(
   database: Database,
   a: NewAppointment,
   email: EmailJobPayload,
   maxAttempts: number,
-): Promise<void> {
-  await database.rows(sql`
-    WITH a AS (
+): Promise<{ inserted: boolean; agentId: string | null }> {
+  const agent = a.agentCandidates
+    ? sql`(${freeAgentCte(a.agentCandidates, a.startsAt!.getTime(), a.blockedUntil!.getTime())})`
+    : sql`(SELECT NULL::uuid AS id)`;
+  const rows = await database.rows<{ agent_id: string | null }>(sql`
+    WITH agent AS ${agent},
+    a AS (
       INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until,
         agent_id, citizen_name, email, phone, tax_id, language, accessibility, privacy_accepted_at,
         access_code_hash, manage_token_hash, idempotency_key)
-      VALUES (${a.id}, ${a.tenantId}, ${a.reference}, ${a.procedureId}, ${a.channel}, ${a.kind}, ${ts(a.startsAt)}, ${ts(a.endsAt)},
-        ${ts(a.blockedUntil)}, ${a.agentId}, ${a.citizenName}, ${a.email}, ${a.phone}, ${a.taxId}, ${a.language},
-        ${JSON.stringify(a.accessibility)}::jsonb, now(), ${a.accessCodeHash}, ${a.manageTokenHash}, ${a.idempotencyKey})
-      RETURNING id, tenant_id)
-    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-    SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM a`);
+      SELECT ${a.id}, ${a.tenantId}, ${a.reference}, ${a.procedureId}, ${a.channel}, ${a.kind}, ${ts(a.startsAt)}, ${ts(a.endsAt)},
+        ${ts(a.blockedUntil)}, agent.id, ${a.citizenName}, ${a.email}, ${a.phone}, ${a.taxId}, ${a.language},
+        ${JSON.stringify(a.accessibility)}::jsonb, now(), ${a.accessCodeHash}, ${a.manageTokenHash}, ${a.idempotencyKey}
+        FROM agent
+      RETURNING id, tenant_id, agent_id),
+    j AS (
+      INSERT INTO jobs (tenant_id, type, payload, max_attempts)
+      SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM a)
+    SELECT agent_id FROM a`);
+  return rows.length ? { inserted: true, agentId: rows[0].agent_id } : { inserted: false, agentId: null };
 }
 
 export async function findAppointmentByManageToken(database: Database, tenantId: string, tokenHash: string) {
@@ -102,19 +114,24 @@ export function cancelAppointmentWithEmail(database: Database, tenantId: string,
   );
 }
 
-/** Moves a booked appointment to another slot and agent and queues its email; false when no longer booked. */
+/**
+ * Moves a booked appointment to another slot and a free agent among the
+ * candidates, and queues its email; false when no agent was free or it is no
+ * longer booked.
+ */
 export function moveAppointmentWithEmail(
   database: Database,
-  m: { tenantId: string; id: string; startsAt: Date; endsAt: Date; blockedUntil: Date; agentId: string; accessCodeHash: string },
+  m: { tenantId: string; id: string; startsAt: Date; endsAt: Date; blockedUntil: Date; agentCandidates: string[]; accessCodeHash: string },
   email: EmailJobPayload,
   maxAttempts: number,
 ) {
   return updateWithEmail(
     database,
     sql`UPDATE appointments SET starts_at = ${ts(m.startsAt)}, ends_at = ${ts(m.endsAt)}, blocked_until = ${ts(m.blockedUntil)},
-               agent_id = ${m.agentId}, access_code_hash = ${m.accessCodeHash}, sequence = sequence + 1
-         WHERE tenant_id = ${m.tenantId} AND id = ${m.id} AND status = 'booked'
-        RETURNING id, tenant_id`,
+               agent_id = agent.id, access_code_hash = ${m.accessCodeHash}, sequence = sequence + 1
+          FROM (${freeAgentCte(m.agentCandidates, m.startsAt.getTime(), m.blockedUntil.getTime(), m.id)}) AS agent
+         WHERE tenant_id = ${m.tenantId} AND appointments.id = ${m.id} AND status = 'booked'
+        RETURNING appointments.id, tenant_id`,
     email,
     maxAttempts,
   );

@@ -1,7 +1,7 @@
 /**
- * Picks a free agent for a slot and writes the booking, retrying with another
- * agent when the database's exclusion constraint says a concurrent request won.
- * Capacity is therefore enforced by PostgreSQL, not by this check.
+ * Picks a free agent for a slot and writes the booking, retrying when the
+ * database's exclusion constraint says a concurrent request won the agent.
+ * Capacity is therefore enforced by PostgreSQL, not by this code.
  */
 import { AppError } from '../../../shared/errors.js';
 import { pgErrorCode } from '../../db/client.js';
@@ -10,19 +10,10 @@ import type { Procedure } from '../catalogue/catalogue.repository.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import { eligibleStaff } from '../scheduling/calendar-cache.js';
 import { findFreeSlots } from '../scheduling/find-free-slots.js';
-import { listBusyAgents } from '../scheduling/scheduling.repository.js';
 import { freeAgents, resolveSlot, type Slot } from '../scheduling/slot-rules.js';
 import type { BookingDeps } from './booking-context.js';
 
-const MAX_ROUNDS = 4;
-
-function shuffle<T>(xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
+const MAX_ROUNDS = 8;
 
 /** Resolves `start` to a bookable slot or throws the code that says why not. */
 export async function resolveRequestedSlot(deps: BookingDeps, tenant: Tenant, procedure: Procedure, start: number) {
@@ -33,14 +24,15 @@ export async function resolveRequestedSlot(deps: BookingDeps, tenant: Tenant, pr
 }
 
 /**
- * Runs `write(agentId, slot)` for free agents until one succeeds. Throws
- * `slot_taken` with the next free slots when none is left.
+ * Runs `write(candidates, slot)` — one statement that picks a free agent among
+ * the candidates and writes — again when a concurrent request won the same
+ * agent (23P01). Throws `slot_taken` with the next free slots when none is left.
  */
 export async function claimAgent(
   deps: BookingDeps,
-  o: { tenant: Tenant; procedure: Procedure; channel: Channel; start: number; exceptAppointmentId?: string },
-  write: (agentId: string, slot: Slot) => Promise<void>,
-): Promise<{ agentId: string; slot: Slot }> {
+  o: { tenant: Tenant; procedure: Procedure; channel: Channel; start: number },
+  write: (candidates: string[], slot: Slot) => Promise<boolean>,
+): Promise<Slot> {
   const { slot, weekday, calendar } = await resolveRequestedSlot(deps, o.tenant, o.procedure, o.start);
   const eligible = eligibleStaff(calendar, o.procedure.id, o.channel);
   const scheduled = freeAgents(
@@ -49,20 +41,12 @@ export async function claimAgent(
     o.procedure.durationMinutes,
     eligible.map((a) => ({ id: a.id, schedule: a.schedule, busy: [] })),
   );
-  const tried = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const busy = await listBusyAgents(deps.database, o.tenant.id, scheduled, slot.start, slot.blockedUntil, o.exceptAppointmentId);
-    const candidates = shuffle(scheduled.filter((id) => !busy.has(id) && !tried.has(id)));
-    if (candidates.length === 0) break;
-    for (const agentId of candidates) {
-      tried.add(agentId);
-      try {
-        await write(agentId, slot);
-        return { agentId, slot };
-      } catch (e) {
-        if (pgErrorCode(e) === '23P01') continue; // a concurrent request took this agent first
-        throw e;
-      }
+  for (let round = 0; scheduled.length > 0 && round < MAX_ROUNDS; round++) {
+    try {
+      if (await write(scheduled, slot)) return slot;
+      break; // nobody free
+    } catch (e) {
+      if (pgErrorCode(e) !== '23P01') throw e; // else a concurrent request took that agent first: pick again
     }
   }
   const next = await findFreeSlots({

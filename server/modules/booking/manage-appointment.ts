@@ -67,9 +67,9 @@ export async function rescheduleAppointment(
   const accessCode = newAccessCode();
   await claimAgent(
     deps,
-    { tenant: o.tenant, procedure: m.procedure, channel: m.appointment.channel, start: o.start, exceptAppointmentId: m.appointment.id },
-    async (agentId, slot) => {
-      const ok = await moveAppointmentWithEmail(
+    { tenant: o.tenant, procedure: m.procedure, channel: m.appointment.channel, start: o.start },
+    (agentCandidates, slot) =>
+      moveAppointmentWithEmail(
         deps.database,
         {
           tenantId: o.tenant.id,
@@ -77,14 +77,12 @@ export async function rescheduleAppointment(
           startsAt: new Date(slot.start),
           endsAt: new Date(slot.end),
           blockedUntil: new Date(slot.blockedUntil),
-          agentId,
+          agentCandidates,
           accessCodeHash: hashAccessCode(m.appointment.id, accessCode),
         },
         { template: 'booking_rescheduled', appointmentId: m.appointment.id, accessCode, manageToken: o.manageToken },
         deps.jobMaxAttempts,
-      );
-      if (!ok) throw new AppError('appointment_not_active');
-    },
+      ),
   );
   deps.kickJobs();
   return { ...(await getManagedAppointment(deps, o)), accessCode };

@@ -2,6 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { staff, staffSchedules } from '../../db/schema.js';
+import { uuidArray } from '../../db/sql-helpers.js';
 import type { Channel } from '../../../shared/domain.js';
 
 export type StaffCalendarRow = {
@@ -10,14 +11,6 @@ export type StaffCalendarRow = {
   procedureIds: string[];
   schedule: Array<{ weekday: number; startsAt: string; endsAt: string }>;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A uuid[] literal from ids that are checked to be uuids (so it is safe to inline). */
-function uuidArray(ids: string[]) {
-  for (const id of ids) if (!UUID.test(id)) throw new Error('not a uuid');
-  return sql.raw(`'{${ids.join(',')}}'::uuid[]`);
-}
 
 /** Active staff of a tenant who attend at least one channel, with their weekly schedules. */
 export async function listAttendingStaff(database: Database, tenantId: string): Promise<StaffCalendarRow[]> {
@@ -62,24 +55,4 @@ export async function listBusyRanges(
     list.push([Number(r.s), Number(r.e)]);
   }
   return out;
-}
-
-/** Ids of the given agents who hold a booked appointment overlapping [start, end). */
-export async function listBusyAgents(
-  database: Database,
-  tenantId: string,
-  agentIds: string[],
-  start: number,
-  end: number,
-  exceptAppointmentId?: string,
-): Promise<Set<string>> {
-  if (agentIds.length === 0) return new Set();
-  const rows = await database.rows<{ a: string }>(sql`
-    SELECT DISTINCT agent_id AS a FROM appointments
-     WHERE tenant_id = ${tenantId}
-       AND status = 'booked'
-       AND agent_id = ANY(${uuidArray(agentIds)})
-       AND blocked && tstzrange(${new Date(start).toISOString()}::timestamptz, ${new Date(end).toISOString()}::timestamptz, '[)')
-       ${exceptAppointmentId ? sql`AND id <> ${exceptAppointmentId}` : sql``}`);
-  return new Set(rows.map((r) => r.a));
 }

@@ -128,3 +128,20 @@ describe('resolveSlot', () => {
     expect(resolveSlot(r, timing, at(iso), now)).toEqual({ error: code });
   });
 });
+
+describe('resolveSlot agrees with the grid', () => {
+  it('accepts exactly the slots daySlots lays out, across both DST changes', () => {
+    const night = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: toM('00:00'), end: toM('23:59') }));
+    const r = rules({ officeHours: night });
+    const t = { ...timing, durationMinutes: 20, bufferMinutes: 10, horizonDays: 366 };
+    for (const iso of ['2026-03-29', '2026-10-25', '2026-11-24']) {
+      const day = DateTime.fromISO(iso, { zone: TZ });
+      const grid = new Set(daySlots(r, t, day).map((s) => s.start));
+      const now = day.minus({ days: 2 }).toMillis();
+      for (let ms = day.toMillis(); ms < day.plus({ days: 1 }).toMillis(); ms += 10 * 60_000) {
+        const res = resolveSlot(r, t, ms, now);
+        expect('slot' in res, `${iso} ${new Date(ms).toISOString()}`).toBe(grid.has(ms));
+      }
+    }
+  });
+});

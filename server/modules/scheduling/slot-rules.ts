@@ -59,25 +59,34 @@ export function daySlots(rules: CalendarRules, timing: ProcedureTiming, day: Dat
   if (rules.holidays.has(isoDay)) return [];
   const out: Slot[] = [];
   const step = timing.durationMinutes + timing.bufferMinutes;
+  const midnight = day.startOf('day');
+  // On a day without a UTC-offset change, wall minutes map to instants by addition.
+  const steady = midnight.offset === midnight.endOf('day').offset;
+  const base = midnight.toMillis();
   for (const oh of rules.officeHours) {
     if (oh.weekday !== day.weekday) continue;
     for (let m = oh.start; m + timing.durationMinutes <= oh.end; m += step) {
-      const local = day.set({ hour: Math.floor(m / 60), minute: m % 60, second: 0, millisecond: 0 });
-      // A wall time that does not exist (spring-forward gap) is skipped, not shifted.
-      if (local.hour * 60 + local.minute !== m) continue;
-      const start = local.toMillis();
+      let start: number;
+      if (steady) {
+        start = base + m * MINUTE;
+      } else {
+        const local = midnight.set({ hour: Math.floor(m / 60), minute: m % 60 });
+        // A wall time that does not exist (spring-forward gap) is skipped, not shifted.
+        if (local.hour * 60 + local.minute !== m) continue;
+        start = local.toMillis();
+      }
       out.push({
         start,
         end: start + timing.durationMinutes * MINUTE,
         blockedUntil: start + step * MINUTE,
         day: isoDay,
-        time: `${pad(local.hour)}:${pad(local.minute)}`,
+        time: `${pad(Math.floor(m / 60))}:${pad(m % 60)}`,
       });
     }
   }
-  out.sort((a, b) => a.start - b.start);
+  if (rules.officeHours.length > 1) out.sort((a, b) => a.start - b.start);
   // A repeated wall time (autumn fall-back) yields one slot only.
-  return out.filter((s, i) => i === 0 || s.start !== out[i - 1].start);
+  return steady ? out : out.filter((s, i) => i === 0 || s.start !== out[i - 1].start);
 }
 
 function covers(schedule: WeeklyInterval[], weekday: number, start: number, end: number): boolean {
@@ -151,14 +160,18 @@ export function resolveSlot(
   if (start > latest) return { error: 'slot_beyond_horizon' };
   const local = DateTime.fromMillis(start, { zone: rules.timeZone });
   if (!local.isValid) return { error: 'slot_invalid' };
-  if (rules.holidays.has(local.toISODate()!)) return { error: 'slot_holiday' };
+  const day = local.toISODate()!;
+  if (rules.holidays.has(day)) return { error: 'slot_holiday' };
   const m = local.hour * 60 + local.minute;
-  const open = rules.officeHours.some(
-    (oh) => oh.weekday === local.weekday && oh.start <= m && m + timing.durationMinutes <= oh.end,
-  );
-  if (!open) return { error: 'slot_out_of_hours' };
-  const slot = daySlots(rules, timing, local.startOf('day')).find((s) => s.start === start);
-  if (!slot) return { error: 'slot_invalid' };
+  const step = timing.durationMinutes + timing.bufferMinutes;
+  const hours = rules.officeHours.filter((oh) => oh.weekday === local.weekday && oh.start <= m && m + timing.durationMinutes <= oh.end);
+  if (hours.length === 0) return { error: 'slot_out_of_hours' };
+  if (local.second !== 0 || local.millisecond !== 0 || !hours.some((oh) => (m - oh.start) % step === 0)) return { error: 'slot_invalid' };
+  // A repeated wall time (autumn fall-back) is on the grid once: as daySlots builds it.
+  if (local.startOf('day').set({ hour: local.hour, minute: local.minute }).toMillis() !== start) return { error: 'slot_invalid' };
   if (start < earliest) return { error: 'slot_too_soon' };
-  return { slot, weekday: local.weekday };
+  return {
+    slot: { start, end: start + timing.durationMinutes * MINUTE, blockedUntil: start + step * MINUTE, day, time: `${pad(local.hour)}:${pad(local.minute)}` },
+    weekday: local.weekday,
+  };
 }
