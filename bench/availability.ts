@@ -235,14 +235,14 @@ async function benchKind(kind: DatabaseKind, deadline: number): Promise<KindResu
       const warmCache = new CalendarCache(db, 3_600_000);
       for (let i = 0; i < (kind === 'pglite' ? 3 : 8); i++) {
         const { procedure, channel } = seq[i];
-        await findFreeSlots({ database: db, calendars: warmCache, tenant, procedure, channel, now: Date.now(), days: DAYS });
+        await findFreeSlots({ calendars: warmCache, tenant, procedure, channel, now: Date.now(), days: DAYS });
         await httpGet(agent, server.base, `/api/v1/tenants/${tenant.slug}/procedures/${procedure.code}/slots?channel=video&days=${DAYS}`);
       }
       // Inputs for the "rules only" measurement: the first 12 pairs with their busy ranges.
       const prepared: Array<{ pair: Pair; a: Awaited<ReturnType<typeof busyArgs>>; agents: AgentCalendar[] }> = [];
       for (const pair of seq.slice(0, 12)) {
         const a = await busyArgs(warmCache, tenant, pair, Date.now());
-        const b = await listBusyRanges(db, tenant.id, a.agents.map((x) => x.id), a.from, a.to);
+        const b = await listBusyRanges(db, tenant.id, a.from, a.to);
         prepared.push({ pair, a, agents: a.agents.map((x) => ({ id: x.id, schedule: x.schedule, busy: b.get(x.id) ?? [] })) });
       }
       let lastRoundMs = 0;
@@ -258,18 +258,18 @@ async function benchKind(kind: DatabaseKind, deadline: number): Promise<KindResu
         await calendars.get(tenant);
         const warm = await measure(async (i) => {
           const { procedure, channel } = seq[i];
-          return (await findFreeSlots({ database: db, calendars, tenant, procedure, channel, now: Date.now(), days: DAYS })).length;
+          return (await findFreeSlots({ calendars, tenant, procedure, channel, now: Date.now(), days: DAYS })).length;
         }, ITERATIONS, CAP.warm);
         // Cold: a new CalendarCache each call (tenant calendar read from the database every time).
         const cold = await measure(async (i) => {
           const { procedure, channel } = seq[i];
           const fresh = new CalendarCache(db);
-          return (await findFreeSlots({ database: db, calendars: fresh, tenant, procedure, channel, now: Date.now(), days: DAYS })).length;
+          return (await findFreeSlots({ calendars: fresh, tenant, procedure, channel, now: Date.now(), days: DAYS })).length;
         }, 50, CAP.cold);
         // Baseline: the busy-range query alone, same arguments as findFreeSlots.
         const busy = await measure(async (i) => {
           const a = await busyArgs(calendars, tenant, seq[i], Date.now());
-          const m = await listBusyRanges(db, tenant.id, a.agents.map((x) => x.id), a.from, a.to);
+          const m = await listBusyRanges(db, tenant.id, a.from, a.to);
           let n = 0;
           for (const v of m.values()) n += v.length;
           return n;

@@ -82,7 +82,7 @@ export class JobRunner {
           LIMIT ${BATCH}
           FOR UPDATE SKIP LOCKED)
       RETURNING id, tenant_id, type, payload, attempts, max_attempts`);
-    for (const job of jobs) await this.runJob(job);
+    await Promise.all(jobs.map((job) => this.runJob(job)));
     return jobs.length;
   }
 

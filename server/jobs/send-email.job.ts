@@ -23,9 +23,9 @@ export async function renderEmailJob(database: Database, publicUrl: string, job:
 /** `site.PUBLIC_URL` is read when each email is rendered. */
 export function sendEmailJob(deps: { database: Database; mailer: Mailer | null; site: { PUBLIC_URL: string } }): JobHandler {
   return async (job) => {
+    if (!deps.mailer) throw new HoldJob('no SMTP configured'); // kept, rendered on demand for admins
     const email = await renderEmailJob(deps.database, deps.site.PUBLIC_URL, job);
     if (!email) return; // phone-only contact: nothing to send
-    if (!deps.mailer) throw new HoldJob('no SMTP configured');
     await deps.mailer.send(email);
   };
 }

@@ -89,7 +89,6 @@ export async function bookingApi(app: FastifyInstance, ctx: AppContext) {
       const p = activeProcedure(await ctx.calendars.get(req.tenant!), req.params.code);
       if (!p) throw new AppError('procedure_not_found');
       const slots = await findFreeSlots({
-        database: ctx.database,
         calendars: ctx.calendars,
         tenant: req.tenant!,
         procedure: p,

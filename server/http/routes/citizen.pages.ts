@@ -81,7 +81,6 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
   async function renderSlots(req: FastifyRequest, reply: FastifyReply, o: { procedure: Procedure; channel: Channel; day?: string; notice?: string; status?: number; token?: string }) {
     const page = ctxOf(req);
     const slots = await findFreeSlots({
-      database: ctx.database,
       calendars: ctx.calendars,
       tenant: req.tenant!,
       procedure: o.procedure,

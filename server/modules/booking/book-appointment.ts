@@ -101,6 +101,7 @@ export async function bookAppointment(deps: BookingDeps, o: { tenant: Tenant; in
     throw e;
   }
   if (!written) throw new AppError('internal_error');
+  deps.calendars.invalidateBusy(tenant.id);
   deps.kickJobs();
   return {
     appointmentId: id,

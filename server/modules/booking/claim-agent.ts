@@ -49,8 +49,8 @@ export async function claimAgent(
       if (pgErrorCode(e) !== '23P01') throw e; // else a concurrent request took that agent first: pick again
     }
   }
+  deps.calendars.invalidateBusy(o.tenant.id); // what we had cached did not know about the winner
   const next = await findFreeSlots({
-    database: deps.database,
     calendars: deps.calendars,
     tenant: o.tenant,
     procedure: o.procedure,

@@ -52,6 +52,7 @@ export async function cancelAppointment(deps: BookingDeps, o: { tenant: Tenant; 
     deps.jobMaxAttempts,
   );
   if (!ok) throw new AppError('appointment_not_active');
+  deps.calendars.invalidateBusy(o.tenant.id);
   deps.kickJobs();
   return getManagedAppointment(deps, o);
 }
@@ -84,6 +85,7 @@ export async function rescheduleAppointment(
         deps.jobMaxAttempts,
       ),
   );
+  deps.calendars.invalidateBusy(o.tenant.id);
   deps.kickJobs();
   return { ...(await getManagedAppointment(deps, o)), accessCode };
 }

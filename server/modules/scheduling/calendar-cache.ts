@@ -9,7 +9,7 @@ import type { Channel } from '../../../shared/domain.js';
 import type { Database } from '../../db/client.js';
 import { listProcedures, type Procedure } from '../catalogue/catalogue.repository.js';
 import { listHolidays, listOfficeHours, type Tenant } from '../tenants/tenants.repository.js';
-import { listAttendingStaff, type StaffCalendarRow } from './scheduling.repository.js';
+import { listAttendingStaff, listBusyRanges, type StaffCalendarRow } from './scheduling.repository.js';
 import { toMinutes, type CalendarRules, type WeeklyInterval } from './slot-rules.js';
 
 export type TenantCalendar = {
@@ -18,12 +18,43 @@ export type TenantCalendar = {
   staff: Array<{ id: string; channels: Channel[]; procedureIds: string[]; schedule: WeeklyInterval[] }>;
 };
 
+/** Booked ranges per agent over a window, as last read from the database. */
+export type BusySnapshot = { from: number; to: number; byAgent: Map<string, Array<[number, number]>> };
+
 export class CalendarCache {
   private entries = new Map<string, { at: number; value: Promise<TenantCalendar> }>();
+  private busyEntries = new Map<string, { at: number; value: Promise<BusySnapshot> }>();
   constructor(
     private readonly database: Database,
     private readonly ttlMs = 5_000,
+    /** Free-slot listings may lag other processes' bookings by this much; booking itself always asks the database. */
+    private readonly busyTtlMs = 2_000,
   ) {}
+
+  /**
+   * Booked ranges of the tenant's agents covering [from, to). A booking,
+   * cancellation or move in this process calls `invalidateBusy`, so listings
+   * here are exact; other processes' changes show within `busyTtlMs`.
+   */
+  busy(tenantId: string, from: number, to: number): Promise<BusySnapshot> {
+    const hit = this.busyEntries.get(tenantId);
+    if (hit && Date.now() - hit.at < this.busyTtlMs) {
+      return hit.value.then((b) => (b.from <= from && to <= b.to ? b : this.loadBusy(tenantId, from, to)));
+    }
+    return this.loadBusy(tenantId, from, to);
+  }
+
+  invalidateBusy(tenantId: string): void {
+    this.busyEntries.delete(tenantId);
+  }
+
+  private loadBusy(tenantId: string, from: number, to: number): Promise<BusySnapshot> {
+    const value = listBusyRanges(this.database, tenantId, from, to).then((byAgent) => ({ from, to, byAgent }));
+    this.busyEntries.set(tenantId, { at: Date.now(), value });
+    value.catch(() => this.busyEntries.delete(tenantId));
+    if (this.busyEntries.size > 10_000) this.busyEntries.clear();
+    return value;
+  }
 
   get(tenant: Tenant): Promise<TenantCalendar> {
     const hit = this.entries.get(tenant.id);

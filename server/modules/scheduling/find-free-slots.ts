@@ -5,15 +5,15 @@
 import { DateTime } from 'luxon';
 import type { Channel } from '../../../shared/domain.js';
 import { AppError } from '../../../shared/errors.js';
-import type { Database } from '../../db/client.js';
 import type { Procedure } from '../catalogue/catalogue.repository.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import { eligibleStaff, type CalendarCache } from './calendar-cache.js';
-import { listBusyRanges } from './scheduling.repository.js';
 import { bookingWindow, freeSlots, type FreeSlot } from './slot-rules.js';
 
+/** Days of bookings read at once into the busy cache (most procedures book up to 30 days ahead). */
+const BUSY_WINDOW_DAYS = 32;
+
 export async function findFreeSlots(opts: {
-  database: Database;
   calendars: CalendarCache;
   tenant: Tenant;
   procedure: Procedure;
@@ -36,13 +36,8 @@ export async function findFreeSlots(opts: {
   const { latest } = bookingWindow(procedure, opts.now);
   const windowEnd = Math.min(first.plus({ days: opts.days }).toMillis(), latest + procedure.durationMinutes * 60_000);
   if (windowEnd <= first.toMillis()) return [];
-  const busy = await listBusyRanges(
-    opts.database,
-    tenant.id,
-    agents.map((a) => a.id),
-    first.toMillis(),
-    windowEnd,
-  );
+  // Read the whole bookable window once per tenant, so that every procedure and day reuses it.
+  const busy = (await opts.calendars.busy(tenant.id, first.toMillis(), Math.max(windowEnd, first.plus({ days: BUSY_WINDOW_DAYS }).toMillis()))).byAgent;
   const slots = freeSlots(
     calendar.rules,
     procedure,

@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { staff, staffSchedules } from '../../db/schema.js';
-import { uuidArray } from '../../db/sql-helpers.js';
+import { ts } from '../../db/sql-helpers.js';
 import type { Channel } from '../../../shared/domain.js';
 
 export type StaffCalendarRow = {
@@ -28,31 +28,30 @@ export async function listAttendingStaff(database: Database, tenantId: string): 
   return [...byStaff.values()];
 }
 
-/** Busy ranges [start, blockedUntil) in ms of booked appointments of some agents overlapping a window. */
-export async function listBusyRanges(
-  database: Database,
-  tenantId: string,
-  agentIds: string[],
-  from: number,
-  to: number,
-): Promise<Map<string, Array<[number, number]>>> {
-  const out = new Map<string, Array<[number, number]>>();
-  if (agentIds.length === 0) return out;
-  const rows = await database.rows<{ a: string; s: number; e: number }>(sql`
+/**
+ * Busy ranges [start, blockedUntil) in ms of every booked appointment of a
+ * tenant overlapping a window, grouped by agent and sorted. Aggregated in SQL
+ * (one row per agent) because there can be tens of thousands.
+ */
+export async function listBusyRanges(database: Database, tenantId: string, from: number, to: number): Promise<Map<string, Array<[number, number]>>> {
+  const rows = await database.rows<{ a: string; r: string }>(sql`
     SELECT agent_id AS a,
-           (extract(epoch FROM starts_at) * 1000)::float8 AS s,
-           (extract(epoch FROM blocked_until) * 1000)::float8 AS e
+           string_agg(((extract(epoch FROM starts_at) * 1000)::bigint)::text || ',' || ((extract(epoch FROM blocked_until) * 1000)::bigint)::text, ';' ORDER BY starts_at) AS r
       FROM appointments
      WHERE tenant_id = ${tenantId}
        AND status = 'booked'
-       AND agent_id = ANY(${uuidArray(agentIds)})
-       AND starts_at < ${new Date(to).toISOString()}::timestamptz
-       AND blocked_until > ${new Date(from).toISOString()}::timestamptz
-     ORDER BY starts_at`);
-  for (const r of rows) {
-    let list = out.get(r.a);
-    if (!list) out.set(r.a, (list = []));
-    list.push([Number(r.s), Number(r.e)]);
+       AND agent_id IS NOT NULL
+       AND blocked && tstzrange(${ts(from)}, ${ts(to)}, '[)')
+     GROUP BY agent_id`);
+  const out = new Map<string, Array<[number, number]>>();
+  for (const row of rows) {
+    out.set(
+      row.a,
+      row.r.split(';').map((pair) => {
+        const comma = pair.indexOf(',');
+        return [Number(pair.slice(0, comma)), Number(pair.slice(comma + 1))];
+      }),
+    );
   }
   return out;
 }
