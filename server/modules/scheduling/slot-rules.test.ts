@@ -145,3 +145,18 @@ describe('resolveSlot agrees with the grid', () => {
     }
   });
 });
+
+describe('freeSlots across a DST change', () => {
+  it('computes the same instants as the day-by-day grid', () => {
+    const now = at('2026-10-19T09:00');
+    const slots = freeSlots(rules(), { ...timing, horizonDays: 60 }, [agent('a')], { now, fromDay: '2026-10-20', days: 10 });
+    const monday = slots.filter((s) => s.day === '2026-10-26');
+    expect(new Date(monday[0].start).toISOString()).toBe('2026-10-26T07:00:00.000Z');
+    const friday = slots.filter((s) => s.day === '2026-10-23');
+    expect(new Date(friday[0].start).toISOString()).toBe('2026-10-23T06:00:00.000Z');
+    const expected = ['2026-10-20', '2026-10-21', '2026-10-22', '2026-10-23', '2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29'].flatMap((d) =>
+      daySlots(rules(), timing, DateTime.fromISO(d, { zone: TZ })).map((s) => s.start),
+    );
+    expect(slots.map((s) => s.start)).toEqual(expected);
+  });
+});

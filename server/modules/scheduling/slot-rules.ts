@@ -43,32 +43,64 @@ export type Slot = {
   /** Local date `YYYY-MM-DD` and time `HH:MM` in the tenant's zone. */
   day: string;
   time: string;
+  /** Wall-clock minutes after local midnight. */
+  minute: number;
 };
 
-export type FreeSlot = Slot & { capacity: number; agentIds: string[] };
+export type FreeSlot = Slot & { capacity: number };
 
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** A local calendar day in the tenant's zone, as the slot grid needs it. */
+export type LocalDay = {
+  iso: string;
+  weekday: number;
+  /** Instant of local midnight. */
+  midnight: number;
+  /** No UTC-offset change during the day: wall minutes map to instants by addition. */
+  steady: boolean;
+};
+
+export function localDay(dt: DateTime): LocalDay {
+  const m = dt.startOf('day');
+  return { iso: m.toISODate()!, weekday: m.weekday, midnight: m.toMillis(), steady: m.offset === m.endOf('day').offset };
+}
+
+/**
+ * The local days from `first` on. Luxon is exact but slow, so when the whole
+ * window keeps one UTC offset (most of the year) days are computed by arithmetic.
+ */
+export function localDays(first: DateTime, count: number): LocalDay[] {
+  const start = localDay(first);
+  const last = first.startOf('day').plus({ days: count });
+  if (count > 60 || first.startOf('day').offset !== last.offset) {
+    return Array.from({ length: count }, (_, d) => localDay(first.plus({ days: d })));
+  }
+  const offsetMs = first.startOf('day').offset * MINUTE;
+  return Array.from({ length: count }, (_, d) => {
+    const midnight = start.midnight + d * DAY;
+    return { iso: new Date(midnight + offsetMs).toISOString().slice(0, 10), weekday: ((start.weekday - 1 + d) % 7) + 1, midnight, steady: true };
+  });
+}
+
 /** Every slot of a local day, on the grid of each office-hours interval (step = duration + buffer). */
-export function daySlots(rules: CalendarRules, timing: ProcedureTiming, day: DateTime): Slot[] {
-  const isoDay = day.toISODate()!;
-  if (rules.holidays.has(isoDay)) return [];
+export function daySlots(rules: CalendarRules, timing: ProcedureTiming, dayOrDate: DateTime | LocalDay): Slot[] {
+  const day = dayOrDate instanceof DateTime ? localDay(dayOrDate.setZone(rules.timeZone)) : dayOrDate;
+  if (rules.holidays.has(day.iso)) return [];
   const out: Slot[] = [];
   const step = timing.durationMinutes + timing.bufferMinutes;
-  const midnight = day.startOf('day');
-  // On a day without a UTC-offset change, wall minutes map to instants by addition.
-  const steady = midnight.offset === midnight.endOf('day').offset;
-  const base = midnight.toMillis();
+  const midnight = day.steady ? undefined : DateTime.fromMillis(day.midnight, { zone: rules.timeZone });
   for (const oh of rules.officeHours) {
     if (oh.weekday !== day.weekday) continue;
     for (let m = oh.start; m + timing.durationMinutes <= oh.end; m += step) {
       let start: number;
-      if (steady) {
-        start = base + m * MINUTE;
+      if (!midnight) {
+        start = day.midnight + m * MINUTE;
       } else {
         const local = midnight.set({ hour: Math.floor(m / 60), minute: m % 60 });
         // A wall time that does not exist (spring-forward gap) is skipped, not shifted.
@@ -79,14 +111,15 @@ export function daySlots(rules: CalendarRules, timing: ProcedureTiming, day: Dat
         start,
         end: start + timing.durationMinutes * MINUTE,
         blockedUntil: start + step * MINUTE,
-        day: isoDay,
+        day: day.iso,
         time: `${pad(Math.floor(m / 60))}:${pad(m % 60)}`,
+        minute: m,
       });
     }
   }
   if (rules.officeHours.length > 1) out.sort((a, b) => a.start - b.start);
   // A repeated wall time (autumn fall-back) yields one slot only.
-  return steady ? out : out.filter((s, i) => i === 0 || s.start !== out[i - 1].start);
+  return day.steady ? out : out.filter((x, k) => k === 0 || x.start !== out[k - 1].start);
 }
 
 function covers(schedule: WeeklyInterval[], weekday: number, start: number, end: number): boolean {
@@ -108,7 +141,7 @@ export function isFree(busy: Array<[number, number]>, start: number, end: number
 
 /** Agents whose schedule covers the slot and who are not busy then. */
 export function freeAgents(slot: Slot, weekday: number, durationMinutes: number, agents: AgentCalendar[]): string[] {
-  const wallStart = toMinutes(slot.time);
+  const wallStart = slot.minute;
   const ids: string[] = [];
   for (const a of agents) {
     if (!covers(a.schedule, weekday, wallStart, wallStart + durationMinutes)) continue;
@@ -122,7 +155,11 @@ export function bookingWindow(timing: ProcedureTiming, now: number): { earliest:
   return { earliest: now + timing.minNoticeMinutes * MINUTE, latest: now + timing.horizonDays * 24 * 60 * MINUTE };
 }
 
-/** Free slots over `days` local days from `fromDay`, honouring notice, horizon, holidays, schedules. */
+/**
+ * Free slots over `days` local days from `fromDay`, honouring notice, horizon,
+ * holidays and schedules; capacity = agents free for the slot. Slots are
+ * visited in time order, so each agent's busy list is walked once.
+ */
 export function freeSlots(
   rules: CalendarRules,
   timing: ProcedureTiming,
@@ -131,14 +168,38 @@ export function freeSlots(
 ): FreeSlot[] {
   const { earliest, latest } = bookingWindow(timing, opts.now);
   const first = DateTime.fromISO(opts.fromDay, { zone: rules.timeZone }).startOf('day');
+  // For each weekday: who works, and each one's intervals that day (start, end pairs, flattened).
+  const byWeekday: number[][] = Array.from({ length: 8 }, () => []);
+  const hours: number[][][] = agents.map(() => Array.from({ length: 8 }, () => []));
+  agents.forEach((a, i) => {
+    for (const s of a.schedule) {
+      if (hours[i][s.weekday].length === 0) byWeekday[s.weekday].push(i);
+      hours[i][s.weekday].push(s.start, s.end);
+    }
+  });
+  const cursor = new Int32Array(agents.length);
   const out: FreeSlot[] = [];
-  for (let d = 0; d < opts.days; d++) {
-    const day = first.plus({ days: d });
-    if (day.toMillis() > latest) break;
+  for (const day of localDays(first, opts.days)) {
+    if (day.midnight > latest) break;
+    const working = byWeekday[day.weekday];
+    if (working.length === 0) continue;
     for (const slot of daySlots(rules, timing, day)) {
       if (slot.start < earliest || slot.start > latest) continue;
-      const agentIds = freeAgents(slot, day.weekday, timing.durationMinutes, agents);
-      if (agentIds.length > 0) out.push({ ...slot, capacity: agentIds.length, agentIds });
+      let capacity = 0;
+      const from = slot.minute;
+      const to = slot.minute + timing.durationMinutes;
+      for (const i of working) {
+        const h = hours[i][day.weekday];
+        let covered = false;
+        for (let k = 0; k < h.length && !covered; k += 2) covered = h[k] <= from && to <= h[k + 1];
+        if (!covered) continue;
+        const busy = agents[i].busy;
+        let c = cursor[i];
+        while (c < busy.length && busy[c][1] <= slot.start) c++;
+        cursor[i] = c;
+        if (c >= busy.length || busy[c][0] >= slot.blockedUntil) capacity++;
+      }
+      if (capacity > 0) out.push({ ...slot, capacity });
     }
   }
   return out;
@@ -171,7 +232,7 @@ export function resolveSlot(
   if (local.startOf('day').set({ hour: local.hour, minute: local.minute }).toMillis() !== start) return { error: 'slot_invalid' };
   if (start < earliest) return { error: 'slot_too_soon' };
   return {
-    slot: { start, end: start + timing.durationMinutes * MINUTE, blockedUntil: start + step * MINUTE, day, time: `${pad(local.hour)}:${pad(local.minute)}` },
+    slot: { start, end: start + timing.durationMinutes * MINUTE, blockedUntil: start + step * MINUTE, day, time: `${pad(local.hour)}:${pad(local.minute)}`, minute: m },
     weekday: local.weekday,
   };
 }
