@@ -9,7 +9,7 @@ import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
-import { JobRunner, releaseHeldJobs } from './jobs/job-runner.js';
+import { JobRunner, type JobHandler } from './jobs/job-runner.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { createMailer } from './mail/mailer.js';
 import { CalendarCache } from './modules/scheduling/calendar-cache.js';
@@ -30,10 +30,9 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     opts.database ??
     (await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite'), poolSize: config.DATABASE_POOL_SIZE }));
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
-  const jobs = config.WORKER
-    ? new JobRunner(database, { email: sendEmailJob({ database, mailer, site: config }) }, { pollMs: config.JOB_POLL_MS, logger })
-    : null;
-  if (mailer) await releaseHeldJobs(database, 'email');
+  // Without SMTP, email jobs stay pending in the outbox (admins can read them) until a process with SMTP sends them.
+  const handlers: Record<string, JobHandler> = mailer ? { email: sendEmailJob({ database, mailer, site: config }) } : {};
+  const jobs = config.WORKER ? new JobRunner(database, handlers, { pollMs: config.JOB_POLL_MS, logger }) : null;
   const calendars = new CalendarCache(database);
   const ctx: AppContext = {
     config,

@@ -10,9 +10,6 @@ import { scrubPersonalData } from '../mail/mailer.js';
 
 export type JobRow = { id: string; tenant_id: string | null; type: string; payload: unknown; attempts: number; max_attempts: number };
 
-/** Thrown by a handler to park a job (e.g. no SMTP configured) without counting it as failed. */
-export class HoldJob extends Error {}
-
 export type JobHandler = (job: JobRow) => Promise<void>;
 
 const LEASE_SECONDS = 300;
@@ -28,9 +25,15 @@ export class JobRunner {
     private readonly database: Database,
     private readonly handlers: Record<string, JobHandler>,
     private readonly opts: { pollMs: number; logger: Logger },
-  ) {}
+  ) {
+    this.types = `{${Object.keys(handlers).join(',')}}`;
+  }
+
+  /** Only the job types this process can run are claimed (e.g. no `email` without SMTP: those wait). */
+  private readonly types: string;
 
   start(): void {
+    if (Object.keys(this.handlers).length === 0) return;
     this.stopped = false;
     this.schedule(0);
   }
@@ -77,7 +80,8 @@ export class JobRunner {
       UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
        WHERE id IN (
          SELECT id FROM jobs
-          WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
+          WHERE type = ANY(${this.types}::text[])
+            AND ((status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now()))
           ORDER BY run_at
           LIMIT ${BATCH}
           FOR UPDATE SKIP LOCKED)
@@ -95,10 +99,6 @@ export class JobRunner {
       this.opts.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, 'job done');
     } catch (e) {
       const message = scrubPersonalData(e instanceof Error ? e.message : String(e));
-      if (e instanceof HoldJob) {
-        await this.database.rows(sql`UPDATE jobs SET status = 'held', attempts = attempts - 1, locked_until = NULL, last_error = ${message} WHERE id = ${job.id}`);
-        return;
-      }
       const final = job.attempts >= job.max_attempts;
       const backoff = Math.min(2 ** job.attempts * 5, 3600);
       await this.database.rows(sql`
@@ -108,12 +108,6 @@ export class JobRunner {
       this.opts.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, final, error: message }, 'job failed');
     }
   }
-}
-
-/** Puts held jobs back in the queue (e.g. once SMTP is configured). */
-export async function releaseHeldJobs(database: Database, type: string): Promise<number> {
-  const rows = await database.rows(sql`UPDATE jobs SET status = 'pending', run_at = now() WHERE status = 'held' AND type = ${type} RETURNING id`);
-  return rows.length;
 }
 
 function scrubError(e: unknown) {

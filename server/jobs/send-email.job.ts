@@ -6,7 +6,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { findAppointmentById } from '../modules/booking/booking.repository.js';
 import { findProcedureById } from '../modules/catalogue/catalogue.repository.js';
 import { findTenantById } from '../modules/tenants/tenants.repository.js';
-import { HoldJob, type JobHandler, type JobRow } from './job-runner.js';
+import type { JobHandler, JobRow } from './job-runner.js';
 import { emailJobPayload } from './job-types.js';
 
 /** Renders the email a job will send; null when the citizen gave no email address. */
@@ -20,10 +20,9 @@ export async function renderEmailJob(database: Database, publicUrl: string, job:
   return renderBookingEmail({ publicUrl, tenant, appointment, procedure, payload });
 }
 
-/** `site.PUBLIC_URL` is read when each email is rendered. */
-export function sendEmailJob(deps: { database: Database; mailer: Mailer | null; site: { PUBLIC_URL: string } }): JobHandler {
+/** `site.PUBLIC_URL` is read when each email is rendered. Registered only when SMTP is configured. */
+export function sendEmailJob(deps: { database: Database; mailer: Mailer; site: { PUBLIC_URL: string } }): JobHandler {
   return async (job) => {
-    if (!deps.mailer) throw new HoldJob('no SMTP configured'); // kept, rendered on demand for admins
     const email = await renderEmailJob(deps.database, deps.site.PUBLIC_URL, job);
     if (!email) return; // phone-only contact: nothing to send
     await deps.mailer.send(email);

@@ -1,6 +1,6 @@
 /**
  * Sends email over SMTP with nodemailer. With no SMTP configured there is no
- * mailer: email jobs are held in the outbox and shown to admins instead.
+ * mailer: email jobs wait in the outbox, readable by admins, until one is.
  */
 import nodemailer from 'nodemailer';
 import type { RenderedEmail } from './booking-emails.js';
