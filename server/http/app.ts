@@ -21,6 +21,8 @@ import { installErrorHandling } from './error-handler.js';
 import { ErrorPage } from './pages/citizen/info.page.js';
 import { renderPage } from './pages/layout.js';
 import { platformLanguage } from './request-tenant.js';
+import { adminApi } from './routes/admin.api.js';
+import { adminPages } from './routes/admin.pages.js';
 import { bookingApi } from './routes/booking.api.js';
 import { citizenPages } from './routes/citizen.pages.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -86,7 +88,9 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
   await healthRoutes(app, ctx);
   await bookingApi(app, ctx);
   await staffApi(app, ctx);
+  await adminApi(app, ctx);
   await staffPages(app, ctx);
+  await adminPages(app, ctx);
   await citizenPages(app, ctx);
   return app;
 }

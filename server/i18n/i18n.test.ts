@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACCESSIBILITY_NEEDS, APPOINTMENT_STATES, CHANNELS, LANGUAGES } from '../../shared/domain.js';
+import { ACCESSIBILITY_NEEDS, APPOINTMENT_STATES, CHANNELS, LANGUAGES, ROLES } from '../../shared/domain.js';
 import { ERROR_CODES } from '../../shared/errors.js';
 import { loadCatalogue, negotiateLanguage, translator } from './i18n.js';
 
@@ -54,6 +54,8 @@ describe('i18n catalogues', () => {
       ...['booking_confirmed', 'booking_rescheduled', 'booking_cancelled'].flatMap((k) => [`email.${k}.subject`, `email.${k}.intro`]),
       ...['pending', 'running', 'done', 'failed', 'held'].map((s) => `staff.outbox.status_${s}`),
       ...['today', 'week', 'month'].map((p) => `staff.agenda.period_${p}`),
+      ...[1, 2, 3, 4, 5, 6, 7].flatMap((w) => [`weekday.${w}`, `weekday_short.${w}`]),
+      ...ROLES.map((r) => `role.${r}`),
     ];
     for (const l of LANGUAGES) expect(dynamic.filter((k) => !bases[l].has(k)), `missing in ${l}`).toEqual([]);
   });

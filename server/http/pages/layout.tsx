@@ -79,6 +79,16 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
         ) : null}
         {admin ? (
           <li>
+            <a href={tenantPath(ctx, 'staff', 'calendar')}>{t('staff.calendar.title')}</a>
+          </li>
+        ) : null}
+        {admin ? (
+          <li>
+            <a href={tenantPath(ctx, 'staff', 'people')}>{t('staff.people.title')}</a>
+          </li>
+        ) : null}
+        {admin ? (
+          <li>
             <a href={tenantPath(ctx, 'staff', 'outbox')}>{t('staff.outbox.title')}</a>
           </li>
         ) : null}

@@ -61,3 +61,12 @@ export async function findSession(db: Db, tenantId: string, tokenHash: string) {
 export async function deleteSession(db: Db, tenantId: string, tokenHash: string) {
   await db.delete(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.tokenHash, tokenHash)));
 }
+
+export async function listSchedules(db: Db, tenantId: string) {
+  return db.select().from(staffSchedules).where(eq(staffSchedules.tenantId, tenantId));
+}
+
+export async function findStaffById(db: Db, tenantId: string, id: string): Promise<Staff | undefined> {
+  const [row] = await db.select().from(staff).where(and(eq(staff.tenantId, tenantId), eq(staff.id, id))).limit(1);
+  return row;
+}

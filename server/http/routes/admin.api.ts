@@ -1,0 +1,98 @@
+/** Admin JSON API: office hours, holidays and staff of a town hall. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CHANNELS, ROLES } from '../../../shared/domain.js';
+import { AppError } from '../../../shared/errors.js';
+import { saveStaff, staffInput } from '../../modules/staff/save-staff.js';
+import { listSchedules, listStaff, type Staff } from '../../modules/staff/staff.repository.js';
+import { addHoliday, deleteHoliday, holidayInput, replaceOfficeHours } from '../../modules/tenants/manage-calendar.js';
+import { listHolidays, listOfficeHours } from '../../modules/tenants/tenants.repository.js';
+import type { AppContext } from '../context.js';
+import { resolveStaff, resolveTenant } from '../request-tenant.js';
+import { checkCsrf, requireStaff } from '../staff-auth.js';
+import { errorBody } from './api-schemas.js';
+
+const slugParams = z.object({ slug: z.string().max(40) });
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const weekly = z.array(z.object({ weekday: z.number().int().min(1).max(7), startsAt: hhmm, endsAt: hhmm })).max(50);
+const staffView = z.object({
+  id: z.uuid(),
+  fullName: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  channels: z.array(z.enum(CHANNELS)),
+  procedureIds: z.array(z.string()),
+  active: z.boolean(),
+  schedule: weekly,
+});
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+
+export async function adminApi(app: FastifyInstance, ctx: AppContext) {
+  app.register(async (root) => {
+    const r = root.withTypeProvider<ZodTypeProvider>();
+    r.addHook('onRequest', async (req, reply) => {
+      await resolveTenant(ctx, req, reply);
+      await resolveStaff(ctx, req);
+      await requireStaff(ctx, req, ['admin']);
+      if (req.method !== 'GET') checkCsrf(req);
+    });
+    const tags = ['admin'];
+    const view = async (tenantId: string, people: Staff[]) => {
+      const rows = await listSchedules(ctx.database.db, tenantId);
+      return people.map((p) => ({
+        id: p.id,
+        fullName: p.fullName,
+        email: p.email,
+        role: p.role,
+        channels: p.channels,
+        procedureIds: p.procedureIds,
+        active: p.active,
+        schedule: rows.filter((x) => x.staffId === p.id).map((x) => ({ weekday: x.weekday, startsAt: x.startsAt.slice(0, 5), endsAt: x.endsAt.slice(0, 5) })),
+      }));
+    };
+
+    r.get('/api/v1/tenants/:slug/admin/office-hours', { schema: { tags, params: slugParams, response: { 200: weekly, ...errors } } }, async (req) =>
+      (await listOfficeHours(ctx.database.db, req.tenant!.id)).map((x) => ({ weekday: x.weekday, startsAt: x.opensAt.slice(0, 5), endsAt: x.closesAt.slice(0, 5) })),
+    );
+
+    r.put('/api/v1/tenants/:slug/admin/office-hours', { schema: { tags, summary: 'Replace the week of office hours', params: slugParams, body: weekly, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
+      if (req.body.some((x) => x.startsAt >= x.endsAt)) throw new AppError('validation_failed', { fields: [{ path: 'endsAt', code: 'too_small' }] });
+      await replaceOfficeHours(ctx.database.db, req.tenant!.id, req.body);
+      ctx.calendars.invalidate(req.tenant!.id);
+      return reply.status(204).send(null);
+    });
+
+    r.get('/api/v1/tenants/:slug/admin/holidays', { schema: { tags, params: slugParams, response: { 200: z.array(holidayInput), ...errors } } }, async (req) =>
+      (await listHolidays(ctx.database.db, req.tenant!.id, '1900-01-01')).map((x) => ({ day: x.day, name: x.name })),
+    );
+
+    r.post('/api/v1/tenants/:slug/admin/holidays', { schema: { tags, params: slugParams, body: holidayInput, response: { 201: holidayInput, ...errors } } }, async (req, reply) => {
+      const row = await addHoliday(ctx.database.db, req.tenant!.id, req.body);
+      ctx.calendars.invalidate(req.tenant!.id);
+      return reply.status(201).send({ day: row.day, name: row.name });
+    });
+
+    r.delete('/api/v1/tenants/:slug/admin/holidays/:day', { schema: { tags, params: slugParams.extend({ day: z.iso.date() }), response: { 204: z.null(), ...errors } } }, async (req, reply) => {
+      await deleteHoliday(ctx.database.db, req.tenant!.id, req.params.day);
+      ctx.calendars.invalidate(req.tenant!.id);
+      return reply.status(204).send(null);
+    });
+
+    r.get('/api/v1/tenants/:slug/admin/staff', { schema: { tags, params: slugParams, response: { 200: z.array(staffView), ...errors } } }, async (req) =>
+      view(req.tenant!.id, await listStaff(ctx.database.db, req.tenant!.id)),
+    );
+
+    r.post('/api/v1/tenants/:slug/admin/staff', { schema: { tags, summary: 'Add a person (password required)', params: slugParams, body: staffInput, response: { 201: staffView, ...errors } } }, async (req, reply) => {
+      const person = await saveStaff({ db: ctx.database.db, tenantId: req.tenant!.id, input: req.body });
+      ctx.calendars.invalidate(req.tenant!.id);
+      return reply.status(201).send((await view(req.tenant!.id, [person]))[0]);
+    });
+
+    r.put('/api/v1/tenants/:slug/admin/staff/:id', { schema: { tags, summary: 'Change a person (password ignored)', params: slugParams.extend({ id: z.uuid() }), body: staffInput, response: { 200: staffView, ...errors } } }, async (req) => {
+      const person = await saveStaff({ db: ctx.database.db, tenantId: req.tenant!.id, staffId: req.params.id, input: req.body });
+      ctx.calendars.invalidate(req.tenant!.id);
+      return (await view(req.tenant!.id, [person]))[0];
+    });
+  });
+}
