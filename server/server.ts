@@ -13,6 +13,7 @@ import { JobRunner, type JobHandler } from './jobs/job-runner.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { createMailer } from './mail/mailer.js';
 import { CalendarCache } from './modules/scheduling/calendar-cache.js';
+import { EventBus } from './realtime/event-bus.js';
 import { TenantCache } from './modules/tenants/tenant-cache.js';
 
 export type Running = {
@@ -20,6 +21,7 @@ export type Running = {
   ctx: AppContext;
   database: Database;
   jobs: JobRunner | null;
+  events: EventBus;
   /** Base URL the server listens on, once listening. */
   url: string;
   close(): Promise<void>;
@@ -34,6 +36,12 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   const handlers: Record<string, JobHandler> = mailer ? { email: sendEmailJob({ database, mailer, site: config }) } : {};
   const jobs = config.WORKER ? new JobRunner(database, handlers, { pollMs: config.JOB_POLL_MS, logger }) : null;
   const calendars = new CalendarCache(database);
+  // Changes made by any process reach this one: free-slot snapshots are dropped, consoles told.
+  const events = new EventBus(logger);
+  await events.start(database);
+  events.on((e) => {
+    if (e.type === 'appointment.changed') calendars.invalidateBusy(e.tenantId);
+  });
   const ctx: AppContext = {
     config,
     database,
@@ -42,7 +50,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     smtpConfigured: !!mailer,
     booking: { database, calendars, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() },
   };
-  const app = await buildApp(ctx, logger);
+  const app = await buildApp(ctx, logger, events);
   let url = '';
   if (opts.listen !== false) {
     url = await app.listen({ port: config.PORT, host: config.HOST });
@@ -58,11 +66,13 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     ctx,
     database,
     jobs,
+    events,
     url,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
+      await events.stop();
       await jobs?.stop();
       mailer?.close();
       if (!opts.database) await database.close();

@@ -18,6 +18,11 @@ export type Database = {
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /**
+   * Receives NOTIFY payloads of a channel, from every process on this database
+   * (PostgreSQL: one dedicated connection that reconnects and listens again).
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -46,7 +51,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const client = await PGlite.create(dataDir, { extensions: { btree_gist } });
   const db = drizzle(client, { schema }) as unknown as Db;
   await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
-  return wrap(db, 'pglite', () => client.close());
+  return wrap(db, 'pglite', () => client.close(), (channel, onPayload) => client.listen(channel, onPayload).then((stop) => () => stop()));
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
@@ -66,13 +71,79 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   } finally {
     lock.release();
   }
-  return wrap(drizzle(pool, { schema }) as unknown as Db, 'postgres', () => pool.end());
+  const listener = new PgListener(url);
+  return wrap(
+    drizzle(pool, { schema }) as unknown as Db,
+    'postgres',
+    async () => {
+      await listener.close();
+      await pool.end();
+    },
+    (channel, onPayload) => listener.listen(channel, onPayload),
+  );
 }
 
-function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>): Database {
+/** One LISTEN connection per process; re-listens after a lost connection. */
+class PgListener {
+  private client: import('pg').Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private readonly handlers = new Map<string, Set<(payload: string) => void>>();
+  private closed = false;
+  constructor(private readonly url: string) {}
+
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error('bad channel name');
+    let set = this.handlers.get(channel);
+    if (!set) {
+      this.handlers.set(channel, (set = new Set()));
+      await this.connect();
+      await this.client!.query(`LISTEN ${channel}`);
+    }
+    set.add(onPayload);
+    return async () => {
+      set!.delete(onPayload);
+    };
+  }
+
+  private connect(): Promise<void> {
+    if (this.client) return Promise.resolve();
+    return (this.connecting ??= (async () => {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
+      client.on('notification', (n) => {
+        for (const h of this.handlers.get(n.channel) ?? []) h(n.payload ?? '');
+      });
+      client.on('error', () => this.reconnect(client));
+      client.on('end', () => this.reconnect(client));
+      await client.connect();
+      this.client = client;
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+    })().finally(() => (this.connecting = undefined)));
+  }
+
+  private reconnect(client: import('pg').Client) {
+    if (this.closed || this.client !== client) return;
+    this.client = undefined;
+    const retry = () => {
+      if (this.closed) return;
+      this.connect().catch(() => setTimeout(retry, 1000).unref());
+    };
+    setTimeout(retry, 200).unref();
+  }
+
+  async close() {
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
+  }
+}
+
+function wrap(db: Db, kind: Database['kind'], close: () => Promise<void>, listen: Database['listen']): Database {
   return {
     db,
     kind,
+    listen,
     async rows<T>(query: SQL) {
       const res = (await db.execute(query)) as unknown as { rows: T[] };
       return res.rows;

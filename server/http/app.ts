@@ -10,12 +10,15 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { h } from 'preact';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors.js';
 import { translator } from '../i18n/i18n.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import { MAX_FRAME_BYTES, staffGateway } from '../realtime/staff-gateway.js';
 import type { AppContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { ErrorPage } from './pages/citizen/info.page.js';
@@ -31,7 +34,7 @@ import { staffPages } from './routes/staff.pages.js';
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
-export async function buildApp(ctx: AppContext, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: ctx.config.TRUST_PROXY,
@@ -56,6 +59,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     hsts: ctx.config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(rateLimit, {
     global: false,
@@ -91,6 +95,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
   await adminApi(app, ctx);
   await staffPages(app, ctx);
   await adminPages(app, ctx);
+  await staffGateway(app, ctx, events);
   await citizenPages(app, ctx);
   return app;
 }

@@ -7,6 +7,7 @@ import type { Database } from '../../db/client.js';
 import { appointments } from '../../db/schema.js';
 import { freeAgentCte, ts } from '../../db/sql-helpers.js';
 import type { EmailJobPayload } from '../../jobs/job-types.js';
+import { notifyAppointmentChanged } from '../../realtime/events.js';
 
 export type Appointment = typeof appointments.$inferSelect;
 
@@ -61,7 +62,7 @@ export async function insertAppointmentWithEmail(
     j AS (
       INSERT INTO jobs (tenant_id, type, payload, max_attempts)
       SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM a)
-    SELECT agent_id FROM a`);
+    SELECT a.agent_id, ${notifyAppointmentChanged('a', 'booked')} FROM a`);
   return rows.length ? { inserted: true, agentId: rows[0].agent_id } : { inserted: false, agentId: null };
 }
 
@@ -92,13 +93,18 @@ export async function findAppointmentById(database: Database, tenantId: string, 
   return row;
 }
 
-/** Runs an UPDATE … RETURNING id, tenant_id and queues its email in the same statement; false when nothing matched. */
-async function updateWithEmail(database: Database, update: SQL, email: EmailJobPayload, maxAttempts: number): Promise<boolean> {
+/**
+ * Runs an UPDATE … RETURNING id, tenant_id, queues its email and announces the
+ * change, all in the same statement; false when nothing matched.
+ */
+async function updateWithEmail(database: Database, update: SQL, change: 'cancelled' | 'moved', email: EmailJobPayload, maxAttempts: number): Promise<boolean> {
   const rows = await database.rows(sql`
-    WITH u AS (${update})
-    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-    SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM u
-    RETURNING id`);
+    WITH u AS (${update}),
+    j AS (
+      INSERT INTO jobs (tenant_id, type, payload, max_attempts)
+      SELECT tenant_id, 'email', ${JSON.stringify(email)}::jsonb, ${maxAttempts} FROM u
+      RETURNING id)
+    SELECT j.id, ${notifyAppointmentChanged('u', change)} FROM j, u`);
   return rows.length === 1;
 }
 
@@ -109,6 +115,7 @@ export function cancelAppointmentWithEmail(database: Database, tenantId: string,
     sql`UPDATE appointments SET status = 'cancelled', cancelled_at = now(), sequence = sequence + 1
          WHERE tenant_id = ${tenantId} AND id = ${id} AND status = 'booked'
         RETURNING id, tenant_id`,
+    'cancelled',
     email,
     maxAttempts,
   );
@@ -132,6 +139,7 @@ export function moveAppointmentWithEmail(
           FROM (${freeAgentCte(m.agentCandidates, m.startsAt.getTime(), m.blockedUntil.getTime(), m.id)}) AS agent
          WHERE tenant_id = ${m.tenantId} AND appointments.id = ${m.id} AND status = 'booked'
         RETURNING appointments.id, tenant_id`,
+    'moved',
     email,
     maxAttempts,
   );

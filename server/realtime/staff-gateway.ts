@@ -1,0 +1,76 @@
+/**
+ * The staff WebSocket (`/{slug}/staff/live`): signed-in staff of a town hall
+ * hear that their agenda changed, whichever process made the change. Messages
+ * in both directions are validated; anything else closes the socket with a reason.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { isAppError } from '../../shared/errors.js';
+import type { AppContext } from '../http/context.js';
+import { resolveStaff, resolveTenant } from '../http/request-tenant.js';
+import type { EventBus } from './event-bus.js';
+
+export const MAX_FRAME_BYTES = 4096;
+
+/** What a client may send. */
+export const clientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') })]);
+
+/** What the server sends. */
+export type ServerMessage =
+  | { type: 'hello'; role: string }
+  | { type: 'pong' }
+  | { type: 'agenda.changed'; change: 'booked' | 'cancelled' | 'moved' };
+
+/** WebSocket close code for a policy violation (RFC 6455 §7.4.1); oversized frames get 1009 from ws itself. */
+const POLICY_VIOLATION = 1008;
+
+export async function staffGateway(app: FastifyInstance, ctx: AppContext, events: EventBus) {
+  const sockets = new Map<string, Set<{ send(m: ServerMessage): void }>>();
+  events.on((e) => {
+    if (e.type !== 'appointment.changed') return;
+    for (const s of sockets.get(e.tenantId) ?? []) s.send({ type: 'agenda.changed', change: e.change });
+  });
+
+  app.register(async (r) => {
+    r.addHook('onRequest', async (req, reply) => {
+      await resolveTenant(ctx, req, reply);
+      await resolveStaff(ctx, req);
+    });
+    r.get('/:slug/staff/live', { websocket: true }, (socket, req) => {
+      if (!req.staff || !req.tenant) {
+        socket.close(POLICY_VIOLATION, 'unauthenticated');
+        return;
+      }
+      const tenantId = req.tenant.id;
+      const client = {
+        send(m: ServerMessage) {
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        },
+      };
+      let set = sockets.get(tenantId);
+      if (!set) sockets.set(tenantId, (set = new Set()));
+      set.add(client);
+      client.send({ type: 'hello', role: req.staff.role });
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) return socket.close(POLICY_VIOLATION, 'text frames only');
+        let msg;
+        try {
+          msg = clientMessage.safeParse(JSON.parse(data.toString('utf8')));
+        } catch {
+          msg = undefined;
+        }
+        if (!msg?.success) return socket.close(POLICY_VIOLATION, 'malformed message');
+        if (msg.data.type === 'ping') client.send({ type: 'pong' });
+      });
+      socket.on('close', () => {
+        set!.delete(client);
+        if (set!.size === 0) sockets.delete(tenantId);
+      });
+    });
+    r.setErrorHandler((err, _req, reply) => {
+      // before the upgrade: an unknown town hall answers like any other route
+      if (isAppError(err)) return reply.status(err.status).send({ code: err.code });
+      throw err;
+    });
+  });
+}
