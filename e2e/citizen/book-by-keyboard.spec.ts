@@ -126,7 +126,9 @@ test('a citizen books by keyboard alone, gets the email and calendar file, an ag
   const cancelMail = await simpleParser(after.filter((m) => m.to.includes(email)).at(-1)!.raw);
   expect(cancelMail.subject).toContain('Cita anul·lada');
 
-  await console.reload();
+  // the console hears it live and offers to refresh
+  await expect(console.getByRole('status').filter({ hasText: "L'agenda ha canviat." })).toBeVisible();
+  await console.getByRole('button', { name: 'Actualitza' }).click();
   await expect(console.getByRole('row').filter({ hasText: reference })).toContainText('Anul·lada');
   await agent.close();
 });

@@ -6,7 +6,7 @@ import { tenantPath, withLang, type PageCtx } from './page-context.js';
 
 const LANGUAGE_NAMES: Record<string, string> = { ca: 'Català', es: 'Español', en: 'English' };
 
-export function Layout(props: { ctx: PageCtx; title: string; children: ComponentChildren; staffArea?: boolean }) {
+export function Layout(props: { ctx: PageCtx; title: string; children: ComponentChildren; staffArea?: boolean; scripts?: string[] }) {
   const { ctx, title } = props;
   const { t, tenant } = ctx;
   return (
@@ -18,6 +18,9 @@ export function Layout(props: { ctx: PageCtx; title: string; children: Component
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="stylesheet" href={tenantPath(ctx, 'theme.css')} />
         <script src="/assets/app.js" defer></script>
+        {(props.scripts ?? []).map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -28,8 +28,9 @@ export function AgendaPage({ ctx, rows, procedures, query }: { ctx: PageCtx; row
   const all = { value: '', label: t('staff.agenda.all') };
   let lastDay = '';
   return (
-    <Layout ctx={ctx} title={t('staff.agenda.title')} staffArea>
+    <Layout ctx={ctx} title={t('staff.agenda.title')} staffArea scripts={['/assets/agenda-live.js']}>
       <h1>{t('staff.agenda.title')}</h1>
+      <div id="agenda-live" role="status" aria-live="polite" data-ws={tenantPath(ctx, 'staff', 'live')} data-changed={t('staff.agenda.changed')} data-reload={t('staff.agenda.reload')}></div>
       <form method="get" action={tenantPath(ctx, 'staff')} class="filters" aria-label={t('staff.agenda.filters')}>
         <Select
           name="period"
