@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   slot_beyond_horizon: 422,
   slot_taken: 409,
   contact_required: 422,
+  phone_required: 422,
   privacy_not_accepted: 422,
   invalid_tax_id: 422,
   language_not_offered: 422,

@@ -143,6 +143,7 @@ describe.each(DATABASE_KINDS)('booking on %s', (kind) => {
     const [slot] = await freeSlots(tenant.slug);
     const post = (over: Record<string, unknown>) => api(server.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody(slot.start, over));
     expect((await post({ email: undefined })).json.code).toBe('contact_required');
+    expect((await post({ channel: 'phone' })).json.code).toBe('phone_required');
     expect((await post({ privacyAccepted: false })).json.code).toBe('privacy_not_accepted');
     expect((await post({ taxId: '12345678A' })).json.code).toBe('invalid_tax_id');
     expect((await post({ phone: '12' })).json.code).toBe('validation_failed');

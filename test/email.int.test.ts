@@ -127,4 +127,36 @@ describe.each(DATABASE_KINDS)('confirmation emails on %s', (kind) => {
       await smtp.close();
     }
   });
+
+  it('never sends an email made stale by a later change, and forgets the secrets once sent', async (t) => {
+    if (state.skip) return t.skip();
+    const smtp = await startSmtp();
+    const quiet = await startTestServer(db, { WORKER: 'false' });
+    const { tenant } = await smallTenant(db);
+    const start = await firstSlot(quiet.base, tenant.slug);
+    const booked = await api(quiet.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments`, bookingBody(start, { email: 'stale@example.com' }));
+    const token = booked.json.manageUrl.split('/manage/')[1];
+    await api(quiet.base, 'POST', `/api/v1/tenants/${tenant.slug}/appointments/manage/${token}/cancel`);
+    await quiet.close();
+    const worker = await startTestServer(db, { SMTP_URL: smtp.url });
+    try {
+      const until = Date.now() + 10_000;
+      while ((await db.rows(sql`SELECT 1 FROM jobs WHERE tenant_id = ${tenant.id} AND status <> 'done'`)).length > 0) {
+        if (Date.now() > until) throw new Error('jobs not done');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const mine = smtp.received.filter((m) => m.to.includes('stale@example.com'));
+      expect(mine).toHaveLength(1);
+      expect((await simpleParser(mine[0].raw)).subject).toMatch(/^Cita anul·lada/);
+      const payloads = await db.rows<{ payload: Record<string, unknown> }>(sql`SELECT payload FROM jobs WHERE tenant_id = ${tenant.id}`);
+      expect(payloads).toHaveLength(2);
+      for (const { payload } of payloads) {
+        expect(payload).not.toHaveProperty('accessCode');
+        expect(payload).not.toHaveProperty('manageToken');
+      }
+    } finally {
+      await worker.close();
+      await smtp.close();
+    }
+  });
 });

@@ -52,7 +52,7 @@ describe('HTTP robustness', () => {
       channel: fc.constantFrom('video', 'phone', 'callback', 'in_person', 'fax', ''),
       start: fc.oneof(fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()), fc.string(), fc.constant('2026-13-45T99:99:99Z')),
       asap: fc.boolean(),
-      name: fc.string({ maxLength: 200 }),
+      name: fc.string({ maxLength: 200, unit: 'binary' }),
       email: fc.oneof(fc.emailAddress(), fc.string()),
       phone: fc.oneof(fc.string(), fc.constant('+34612345678')),
       taxId: fc.string({ maxLength: 30 }),
@@ -90,6 +90,16 @@ describe('HTTP robustness', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('refuses text the database cannot store (NUL bytes) as bad input, not a 500', async () => {
+    const slots = (await api(server.base, 'GET', `/api/v1/tenants/${slug}/procedures/tramit/slots?channel=video&days=5`)).json;
+    const body = { procedure: 'tramit', channel: 'video', start: slots[1].start, name: 'Ana\u0000Nul', email: 'n@example.com', language: 'en', privacyAccepted: true };
+    const r = await api(server.base, 'POST', `/api/v1/tenants/${slug}/appointments`, body);
+    expect(r.status).toBe(400);
+    expect(r.json.code).toBe('validation_failed');
+    const login = await api(server.base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email: 'a\u0000@b.example', password: 'x' });
+    expect(login.status).toBeLessThan(500);
   });
 
   it('never answers 5xx to random query strings on the slot and page routes', async () => {

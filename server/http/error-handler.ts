@@ -6,7 +6,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, isAppError, type ErrorCode } from '../../shared/errors.js';
 import { translator } from '../i18n/i18n.js';
-import { scrubPersonalData } from '../mail/mailer.js';
+import { pgErrorCode } from '../db/client.js';
+import { safeError } from '../logger.js';
 import { platformLanguage } from './request-tenant.js';
 
 export type HtmlErrorRenderer = (req: FastifyRequest, reply: FastifyReply, err: AppError) => string;
@@ -34,6 +35,9 @@ export function toAppError(err: unknown): AppError | undefined {
       return new AppError('malformed_body');
   }
   if (e instanceof SyntaxError || e?.name === 'SyntaxError') return new AppError('malformed_body');
+  // Text PostgreSQL cannot store (a NUL byte, invalid encoding) is bad input, not a server fault.
+  const pg = pgErrorCode(err);
+  if (pg === '22021' || pg === '22P05' || pg === '22P02' || pg === '22001') return new AppError('validation_failed');
   if (e?.statusCode === 415) return new AppError('unsupported_media_type');
   if (e?.statusCode === 413) return new AppError('payload_too_large');
   if (e?.statusCode === 429) return new AppError('rate_limited');
@@ -68,8 +72,7 @@ export function installErrorHandling(app: FastifyInstance, html?: HtmlErrorRende
       if (appError.status >= 500) req.log.error({ code: appError.code }, 'request failed');
       return sendError(req, reply, appError, html);
     }
-    const e = error as Error;
-    req.log.error({ err: { name: e?.name, message: scrubPersonalData(String(e?.message)), stack: e?.stack } }, 'unexpected error');
+    req.log.error({ err: safeError(error) }, 'unexpected error');
     return sendError(req, reply, new AppError('internal_error'), html);
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new AppError('not_found'), html));

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { scrubPersonalData } from '../mail/mailer.js';
+import { safeError } from '../logger.js';
 
 export type JobRow = { id: string; tenant_id: string | null; type: string; payload: unknown; attempts: number; max_attempts: number };
 
@@ -66,7 +66,7 @@ export class JobRunner {
           while (!this.stopped && (await this.runOnce()) === BATCH);
         } while (this.again && !this.stopped);
       } catch (e) {
-        this.opts.logger.error({ err: scrubError(e) }, 'job runner failed');
+        this.opts.logger.error({ err: safeError(e) }, 'job runner failed');
       }
     })();
     await this.running;
@@ -76,12 +76,16 @@ export class JobRunner {
 
   /** Claims and runs one batch of due jobs; returns how many were claimed. */
   async runOnce(): Promise<number> {
+    // A job whose lease expired on its last allowed attempt (its worker died each time) is given up.
+    await this.database.rows(sql`
+      UPDATE jobs SET status = 'failed', locked_until = NULL, finished_at = now(), last_error = 'lease expired on the last attempt'
+       WHERE type = ANY(${this.types}::text[]) AND status = 'running' AND locked_until < now() AND attempts >= max_attempts`);
     const jobs = await this.database.rows<JobRow>(sql`
       UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
        WHERE id IN (
          SELECT id FROM jobs
           WHERE type = ANY(${this.types}::text[])
-            AND ((status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now()))
+            AND ((status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now() AND attempts < max_attempts))
           ORDER BY run_at
           LIMIT ${BATCH}
           FOR UPDATE SKIP LOCKED)
@@ -95,21 +99,23 @@ export class JobRunner {
     try {
       if (!handler) throw new Error(`no handler for job type ${job.type}`);
       await handler(job);
-      await this.database.rows(sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE id = ${job.id}`);
+      // Fenced: only the worker holding this attempt may finish it. Secrets are dropped from the payload once it is done.
+      await this.database.rows(sql`
+        UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL,
+               payload = payload - 'accessCode' - 'manageToken'
+         WHERE id = ${job.id} AND status = 'running' AND attempts = ${job.attempts}`);
       this.opts.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, 'job done');
     } catch (e) {
-      const message = scrubPersonalData(e instanceof Error ? e.message : String(e));
+      const safe = safeError(e);
+      const message = [safe.name, safe.pgCode, safe.message].filter(Boolean).join(': ');
       const final = job.attempts >= job.max_attempts;
       const backoff = Math.min(2 ** job.attempts * 5, 3600);
       await this.database.rows(sql`
         UPDATE jobs SET status = ${final ? 'failed' : 'pending'}, locked_until = NULL, last_error = ${message},
-               run_at = now() + make_interval(secs => ${backoff}), finished_at = ${final ? sql`now()` : sql`NULL`}
-         WHERE id = ${job.id}`);
+               run_at = now() + make_interval(secs => ${backoff}), finished_at = ${final ? sql`now()` : sql`NULL`},
+               payload = CASE WHEN ${final} THEN payload - 'accessCode' - 'manageToken' ELSE payload END
+         WHERE id = ${job.id} AND status = 'running' AND attempts = ${job.attempts}`);
       this.opts.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, final, error: message }, 'job failed');
     }
   }
-}
-
-function scrubError(e: unknown) {
-  return e instanceof Error ? { name: e.name, message: scrubPersonalData(e.message) } : { message: 'unknown' };
 }

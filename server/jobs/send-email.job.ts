@@ -9,7 +9,7 @@ import { findTenantById } from '../modules/tenants/tenants.repository.js';
 import type { JobHandler, JobRow } from './job-runner.js';
 import { emailJobPayload } from './job-types.js';
 
-/** Renders the email a job will send; null when the citizen gave no email address. */
+/** Renders the email a job will send; null when the citizen gave no email address or a later change superseded it. */
 export async function renderEmailJob(database: Database, publicUrl: string, job: Pick<JobRow, 'tenant_id' | 'payload'>): Promise<RenderedEmail | null> {
   const payload = emailJobPayload.parse(job.payload);
   if (!job.tenant_id) throw new AppError('not_found');
@@ -17,6 +17,8 @@ export async function renderEmailJob(database: Database, publicUrl: string, job:
   const appointment = tenant && (await findAppointmentById(database, tenant.id, payload.appointmentId));
   const procedure = appointment && (await findProcedureById(database.db, tenant.id, appointment.procedureId));
   if (!tenant || !appointment || !procedure) throw new AppError('not_found');
+  // A later change (moved, cancelled) has its own email; this one would mislead.
+  if (payload.sequence !== appointment.sequence) return null;
   return renderBookingEmail({ publicUrl, tenant, appointment, procedure, payload });
 }
 
@@ -24,7 +26,7 @@ export async function renderEmailJob(database: Database, publicUrl: string, job:
 export function sendEmailJob(deps: { database: Database; mailer: Mailer; site: { PUBLIC_URL: string } }): JobHandler {
   return async (job) => {
     const email = await renderEmailJob(deps.database, deps.site.PUBLIC_URL, job);
-    if (!email) return; // phone-only contact: nothing to send
+    if (!email) return; // phone-only contact, or made stale by a later change: nothing to send
     await deps.mailer.send(email);
   };
 }

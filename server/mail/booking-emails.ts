@@ -64,7 +64,7 @@ export function renderBookingEmail(o: {
     paragraphs.push(
       a.kind === 'asap' ? t('email.how.asap', { phone: a.phone ?? '' }) : t(`email.how.${a.channel}`, { address: tenant.address ?? tenant.name }),
     );
-    accessCode = formatAccessCode(payload.accessCode);
+    if (payload.accessCode) accessCode = formatAccessCode(payload.accessCode);
   }
   const cutoffHours = Math.round(tenant.settings.cancelCutoffMinutes / 60);
   const contact = [tenant.name, tenant.address, tenant.contactPhone, tenant.contactEmail].filter(Boolean).join(' · ');

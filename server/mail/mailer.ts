@@ -9,7 +9,12 @@ export type Mailer = { send(email: RenderedEmail): Promise<void>; close(): void 
 
 export function createMailer(smtpUrl: string | undefined, from: string): Mailer | null {
   if (!smtpUrl) return null;
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Timeouts well below the job lease (5 min), so a slow server is retried, not sent twice.
+  const url = new URL(smtpUrl);
+  for (const [k, v] of Object.entries({ connectionTimeout: '30000', greetingTimeout: '30000', socketTimeout: '60000' })) {
+    if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+  }
+  const transport = nodemailer.createTransport(url.toString());
   return {
     async send(email) {
       await transport.sendMail({
@@ -29,6 +34,7 @@ export function createMailer(smtpUrl: string | undefined, from: string): Mailer 
 export function scrubPersonalData(text: string): string {
   return text
     .replace(/[^\s<>@"']+@[^\s<>@"']+/g, '[email]')
-    .replace(/\+?\d[\d\s-]{7,}\d/g, '[number]')
+    .replace(/\b[XYZ]?\d{7,8}[A-Z]\b/gi, '[id]')
+    .replace(/\+?\d[\d\s-]{6,}\d/g, '[number]')
     .slice(0, 500);
 }

@@ -8,6 +8,7 @@ import { saveStaff, staffInput } from '../../modules/staff/save-staff.js';
 import { listSchedules, listStaff, type Staff } from '../../modules/staff/staff.repository.js';
 import { addHoliday, deleteHoliday, holidayInput, replaceOfficeHours } from '../../modules/tenants/manage-calendar.js';
 import { listHolidays, listOfficeHours } from '../../modules/tenants/tenants.repository.js';
+import { parseDayHours } from '../../modules/tenants/weekly-hours.js';
 import type { AppContext } from '../context.js';
 import { resolveStaff, resolveTenant } from '../request-tenant.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
@@ -57,7 +58,10 @@ export async function adminApi(app: FastifyInstance, ctx: AppContext) {
     );
 
     r.put('/api/v1/tenants/:slug/admin/office-hours', { schema: { tags, summary: 'Replace the week of office hours', params: slugParams, body: weekly, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
-      if (req.body.some((x) => x.startsAt >= x.endsAt)) throw new AppError('validation_failed', { fields: [{ path: 'endsAt', code: 'too_small' }] });
+      for (const w of [1, 2, 3, 4, 5, 6, 7]) {
+        const text = req.body.filter((x) => x.weekday === w).map((x) => `${x.startsAt}-${x.endsAt}`).join(',');
+        if (!parseDayHours(w, text)) throw new AppError('validation_failed', { fields: [{ path: `weekday.${w}`, code: 'invalid' }] });
+      }
       await replaceOfficeHours(ctx.database.db, req.tenant!.id, req.body);
       ctx.calendars.invalidate(req.tenant!.id);
       return reply.status(204).send(null);

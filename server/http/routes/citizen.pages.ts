@@ -216,6 +216,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
         let contactErrors = {};
         try {
           validateContact(req.tenant!, {
+            channel,
             name: f.name,
             email: f.email.trim() || undefined,
             phone: f.phone.trim() || undefined,

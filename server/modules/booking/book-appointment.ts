@@ -58,7 +58,7 @@ export async function bookAppointment(deps: BookingDeps, o: { tenant: Tenant; in
     manageTokenHash: sha256(manageToken),
     idempotencyKey: input.idempotencyKey ?? null,
   };
-  const email = { template: 'booking_confirmed' as const, appointmentId: id, accessCode, manageToken };
+  const email = { template: 'booking_confirmed' as const, appointmentId: id, sequence: 0, accessCode, manageToken };
   let written: NewAppointment | undefined;
   const insert = async (row: Omit<NewAppointment, 'reference'>): Promise<boolean> => {
     for (let attempt = 0; ; attempt++) {

@@ -48,7 +48,7 @@ export async function cancelAppointment(deps: BookingDeps, o: { tenant: Tenant; 
     deps.database,
     o.tenant.id,
     m.appointment.id,
-    { template: 'booking_cancelled', appointmentId: m.appointment.id },
+    { template: 'booking_cancelled', appointmentId: m.appointment.id, sequence: m.appointment.sequence + 1 },
     deps.jobMaxAttempts,
   );
   if (!ok) throw new AppError('appointment_not_active');
@@ -81,7 +81,7 @@ export async function rescheduleAppointment(
           agentCandidates,
           accessCodeHash: hashAccessCode(m.appointment.id, accessCode),
         },
-        { template: 'booking_rescheduled', appointmentId: m.appointment.id, accessCode, manageToken: o.manageToken },
+        { template: 'booking_rescheduled', appointmentId: m.appointment.id, sequence: m.appointment.sequence + 1, accessCode, manageToken: o.manageToken },
         deps.jobMaxAttempts,
       ),
   );

@@ -17,7 +17,7 @@ export type Contact = {
   accessibility: { needs: BookingInput['accessibility']['needs']; interpreterLanguage?: string };
 };
 
-export function validateContact(tenant: Tenant, input: Omit<BookingInput, 'procedure' | 'channel'>): Contact {
+export function validateContact(tenant: Tenant, input: Omit<BookingInput, 'procedure'>): Contact {
   // Every problem is reported at once, so a form can show them together.
   const problems: Array<{ path: string; code: ErrorCode }> = [];
   if (!tenant.languages.includes(input.language)) problems.push({ path: 'language', code: 'language_not_offered' });
@@ -28,7 +28,9 @@ export function validateContact(tenant: Tenant, input: Omit<BookingInput, 'proce
     if (parsed?.isValid()) phone = parsed.number;
     else problems.push({ path: 'phone', code: 'validation_failed' });
   }
-  if (!email && !input.phone) problems.push({ path: 'email', code: 'contact_required' });
+  // We call the citizen on these channels: a phone number is a must.
+  if ((input.channel === 'phone' || input.channel === 'callback') && !input.phone) problems.push({ path: 'phone', code: 'phone_required' });
+  else if (!email && !input.phone) problems.push({ path: 'email', code: 'contact_required' });
   let taxId: string | null = null;
   if (input.taxId) {
     if (isValidTaxId(input.taxId)) taxId = normalizeTaxId(input.taxId);

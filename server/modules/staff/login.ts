@@ -1,6 +1,6 @@
 /**
- * Staff sign-in with email and password. Answers the same for an unknown email
- * and a wrong password; locks an account after repeated failures.
+ * Staff sign-in with email and password. Answers the same for an unknown email,
+ * a wrong password and a locked account; locks an account after repeated failures.
  */
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors.js';
@@ -25,8 +25,10 @@ export async function login(o: { db: Db; tenant: Tenant; email: string; password
     await verifyPassword(await dummyHash(), o.password);
     throw new AppError('invalid_credentials');
   }
-  if (person.lockedUntil && person.lockedUntil.getTime() > Date.now()) throw new AppError('account_locked');
-  if (!(await verifyPassword(person.passwordHash, o.password))) {
+  const locked = !!person.lockedUntil && person.lockedUntil.getTime() > Date.now();
+  // A locked account answers like a wrong password, so nobody learns which emails exist.
+  if (!(await verifyPassword(person.passwordHash, o.password)) || locked) {
+    if (locked) throw new AppError('invalid_credentials');
     await recordFailedLogin(o.db, o.tenant.id, person.id, o.policy.maxFailures, o.policy.lockMinutes);
     throw new AppError('invalid_credentials');
   }
