@@ -160,3 +160,17 @@ describe('freeSlots across a DST change', () => {
     expect(slots.map((s) => s.start)).toEqual(expected);
   });
 });
+
+describe('zones whose clocks jump at midnight', () => {
+  it('keeps wall times right on the day midnight does not exist (America/Santiago, 2024-09-08)', () => {
+    const santiago = { timeZone: 'America/Santiago', officeHours: weekdays('09:00', '12:00').concat([{ weekday: 7, start: toM('09:00'), end: toM('12:00') }]), holidays: new Set<string>() };
+    const day = daySlots(santiago, timing, DateTime.fromISO('2024-09-08', { zone: 'America/Santiago' }));
+    expect(day[0].time).toBe('09:00');
+    expect(new Date(day[0].start).toISOString()).toBe('2024-09-08T12:00:00.000Z');
+    const now = DateTime.fromISO('2024-09-05T08:00', { zone: 'America/Santiago' }).toMillis();
+    const listed = freeSlots(santiago, timing, [agent('a', [], santiago.officeHours)], { now, fromDay: '2024-09-06', days: 5 });
+    expect(listed.filter((s) => s.day === '2024-09-08').map((s) => new Date(s.start).toISOString())[0]).toBe('2024-09-08T12:00:00.000Z');
+    expect(listed.filter((s) => s.day === '2024-09-06').map((s) => new Date(s.start).toISOString())[0]).toBe('2024-09-06T13:00:00.000Z');
+    for (const s of listed) expect(resolveSlot(santiago, timing, s.start, now)).toHaveProperty('slot');
+  });
+});

@@ -68,7 +68,9 @@ export type LocalDay = {
 
 export function localDay(dt: DateTime): LocalDay {
   const m = dt.startOf('day');
-  return { iso: m.toISODate()!, weekday: m.weekday, midnight: m.toMillis(), steady: m.offset === m.endOf('day').offset };
+  // Where clocks jump at midnight (e.g. America/Santiago) the day starts at 01:00: not steady.
+  const steady = m.hour === 0 && m.minute === 0 && m.offset === m.endOf('day').offset;
+  return { iso: m.toISODate()!, weekday: m.weekday, midnight: m.toMillis(), steady };
 }
 
 /**
@@ -77,11 +79,16 @@ export function localDay(dt: DateTime): LocalDay {
  */
 export function localDays(first: DateTime, count: number): LocalDay[] {
   const start = localDay(first);
-  const last = first.startOf('day').plus({ days: count });
-  if (count > 60 || first.startOf('day').offset !== last.offset) {
-    return Array.from({ length: count }, (_, d) => localDay(first.plus({ days: d })));
+  const offset = first.startOf('day').offset;
+  const zone = first.zone;
+  // Arithmetic only when every day of the window starts and ends at the same UTC offset.
+  let uniform = start.steady && count <= 400;
+  for (let d = 0; uniform && d < count; d++) {
+    const t = start.midnight + d * DAY;
+    uniform = zone.offset(t) === offset && zone.offset(t + DAY - 1) === offset;
   }
-  const offsetMs = first.startOf('day').offset * MINUTE;
+  if (!uniform) return Array.from({ length: count }, (_, d) => localDay(first.plus({ days: d })));
+  const offsetMs = offset * MINUTE;
   return Array.from({ length: count }, (_, d) => {
     const midnight = start.midnight + d * DAY;
     return { iso: new Date(midnight + offsetMs).toISOString().slice(0, 10), weekday: ((start.weekday - 1 + d) % 7) + 1, midnight, steady: true };
