@@ -11,8 +11,9 @@ import { addHoliday, deleteHoliday, holidayInput, replaceOfficeHours } from '../
 import { listHolidays, listOfficeHours } from '../../modules/tenants/tenants.repository.js';
 import { formatDayHours, parseDayHours, type WeeklyRow } from '../../modules/tenants/weekly-hours.js';
 import type { AppContext } from '../context.js';
+import { pageCtx, redirectUnauthenticatedToLogin, sendHtml } from '../page-helpers.js';
 import { renderPage } from '../pages/layout.js';
-import { tenantPath, type PageCtx } from '../pages/page-context.js';
+import { tenantPath } from '../pages/page-context.js';
 import { CalendarPage, WEEKDAYS } from '../pages/staff/calendar.page.js';
 import { PeoplePage, PersonFormPage } from '../pages/staff/people.page.js';
 import { resolveStaff, resolveTenant } from '../request-tenant.js';
@@ -20,13 +21,7 @@ import { checkCsrf, requireStaff } from '../staff-auth.js';
 
 type Form = Record<string, string | string[] | undefined>;
 
-function ctxOf(req: FastifyRequest): PageCtx {
-  return { t: translator(req.lang), lang: req.lang, tenant: req.tenant!, url: req.url, staff: req.staff, csrf: req.csrfToken };
-}
 
-function html(reply: FastifyReply, body: string, status = 200) {
-  return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
 
 /** Reads day1…day7 boxes into rows; the boxes that do not parse are returned as errors. */
 export function readWeek(form: Form, t: (k: string) => string): { rows: WeeklyRow[]; errors: Record<string, string> } {
@@ -46,10 +41,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext) {
       await resolveTenant(ctx, req, reply);
       await resolveStaff(ctx, req);
     });
-    r.setErrorHandler((err, req, reply) => {
-      if (isAppError(err) && err.code === 'unauthenticated') return reply.redirect(`${tenantPath({ tenant: req.tenant! }, 'staff', 'login')}?lang=${req.lang}`, 303);
-      throw err;
-    });
+    redirectUnauthenticatedToLogin(r);
 
     async function calendarPage(req: FastifyRequest, reply: FastifyReply, o: { form?: Form; errors?: Record<string, string>; notice?: string; status?: number } = {}) {
       const tenant = req.tenant!;
@@ -57,7 +49,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext) {
       const rows = stored.map((x) => ({ weekday: x.weekday, startsAt: x.opensAt, endsAt: x.closesAt }));
       const hours = Object.fromEntries(WEEKDAYS.map((w) => [`day${w}`, typeof o.form?.[`day${w}`] === 'string' ? (o.form[`day${w}`] as string) : formatDayHours(rows, w)]));
       const holidays = await listHolidays(ctx.database.db, tenant.id, '1900-01-01');
-      return html(reply, renderPage(h(CalendarPage, { ctx: ctxOf(req), hours, holidays, errors: o.errors, notice: o.notice })), o.status);
+      return sendHtml(reply, renderPage(h(CalendarPage, { ctx: pageCtx(req), hours, holidays, errors: o.errors, notice: o.notice })), o.status);
     }
 
     r.get('/:slug/staff/calendar', async (req, reply) => {
@@ -122,7 +114,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext) {
       );
       people.sort((a, b) => a.fullName.localeCompare(b.fullName));
       const notice = (req.query as Record<string, unknown>).saved === '1' ? t('staff.procedures.saved') : undefined;
-      return html(reply, renderPage(h(PeoplePage, { ctx: ctxOf(req), people, schedules, notice })));
+      return sendHtml(reply, renderPage(h(PeoplePage, { ctx: pageCtx(req), people, schedules, notice })));
     });
 
     r.get('/:slug/staff/people/:id', async (req, reply) => {
@@ -137,7 +129,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext) {
         Object.assign(values, { fullName: person.fullName, email: person.email, role: person.role, channels: person.channels, active: person.active ? 'yes' : '' });
         for (const w of WEEKDAYS) values[`day${w}`] = formatDayHours(rows, w);
       }
-      return html(reply, renderPage(h(PersonFormPage, { ctx: ctxOf(req), staffId: id === 'new' ? undefined : id, values })));
+      return sendHtml(reply, renderPage(h(PersonFormPage, { ctx: pageCtx(req), staffId: id === 'new' ? undefined : id, values })));
     });
 
     r.post('/:slug/staff/people/:id', async (req, reply) => {
@@ -151,7 +143,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext) {
       const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
       const channels = Array.isArray(form.channels) ? form.channels : form.channels ? [form.channels] : [];
       const rerender = (errs: Record<string, string>, status: number) =>
-        html(reply, renderPage(h(PersonFormPage, { ctx: ctxOf(req), staffId: id === 'new' ? undefined : id, values: form, errors: errs })), status);
+        sendHtml(reply, renderPage(h(PersonFormPage, { ctx: pageCtx(req), staffId: id === 'new' ? undefined : id, values: form, errors: errs })), status);
       if (Object.keys(errors).length) return rerender(errors, 422);
       try {
         await saveStaff({

@@ -21,6 +21,7 @@ import { findProcedureByCode, listProcedures, type Procedure } from '../../modul
 import { findFreeSlots } from '../../modules/scheduling/find-free-slots.js';
 import { pickText } from '../../../shared/domain.js';
 import type { AppContext } from '../context.js';
+import { pageCtx, sendHtml } from '../page-helpers.js';
 import { appErrorFieldErrors, zodFieldErrors } from '../form-errors.js';
 import { ChannelPage } from '../pages/citizen/channel.page.js';
 import { ConfirmationPage } from '../pages/citizen/confirmation.page.js';
@@ -31,7 +32,7 @@ import { JoinedPage, JoinPage } from '../pages/citizen/join.page.js';
 import { CancelConfirmPage, ManagePage } from '../pages/citizen/manage.page.js';
 import { SlotsPage } from '../pages/citizen/slots.page.js';
 import { renderPage } from '../pages/layout.js';
-import { tenantPath, type PageCtx } from '../pages/page-context.js';
+import { tenantPath } from '../pages/page-context.js';
 import { resolveTenant } from '../request-tenant.js';
 
 /** Slot problems send the citizen back to the time picker with an explanation. */
@@ -44,13 +45,7 @@ const codeParam = z.object({ slug: z.string(), code: z.string().regex(/^[a-z0-9-
 const tokenParam = z.object({ slug: z.string(), token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
 const dayQuery = z.iso.date().optional().catch(undefined);
 
-function ctxOf(req: FastifyRequest): PageCtx {
-  return { t: translator(req.lang), lang: req.lang, tenant: req.tenant!, url: req.url };
-}
 
-function html(reply: FastifyReply, body: string, status = 200) {
-  return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
@@ -79,7 +74,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
   }
 
   async function renderSlots(req: FastifyRequest, reply: FastifyReply, o: { procedure: Procedure; channel: Channel; day?: string; notice?: string; status?: number; token?: string }) {
-    const page = ctxOf(req);
+    const page = pageCtx(req);
     const slots = await findFreeSlots({
       calendars: ctx.calendars,
       tenant: req.tenant!,
@@ -90,8 +85,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
     });
     const reschedule = !!o.token;
     const base = reschedule ? tenantPath(page, 'manage', o.token!, 'reschedule') : tenantPath(page, 'book', o.procedure.code, 'slots');
-    return html(
-      reply,
+    return sendHtml(reply,
       renderPage(
         h(SlotsPage, {
           ctx: page,
@@ -124,7 +118,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
 
     r.get('/:slug', async (req, reply) => {
       const procedures = await listProcedures(ctx.database.db, req.tenant!.id, { activeOnly: true });
-      return html(reply, renderPage(h(HomePage, { ctx: ctxOf(req), procedures })));
+      return sendHtml(reply, renderPage(h(HomePage, { ctx: pageCtx(req), procedures })));
     });
 
     r.get('/:slug/theme.css', async (req, reply) => {
@@ -134,11 +128,11 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
         .send(`:root{--brand:${req.tenant!.colour};}`);
     });
 
-    r.get('/:slug/privacy', async (req, reply) => html(reply, renderPage(h(PrivacyPage, { ctx: ctxOf(req) }))));
+    r.get('/:slug/privacy', async (req, reply) => sendHtml(reply, renderPage(h(PrivacyPage, { ctx: pageCtx(req) }))));
 
     r.get('/:slug/book/:code', async (req, reply) => {
       const procedure = await activeProcedure(req);
-      return html(reply, renderPage(h(ChannelPage, { ctx: ctxOf(req), procedure })));
+      return sendHtml(reply, renderPage(h(ChannelPage, { ctx: pageCtx(req), procedure })));
     });
 
     r.get('/:slug/book/:code/slots', async (req, reply) => {
@@ -157,7 +151,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
         return renderSlots(req, reply, { procedure, channel, notice: translator(req.lang)('errors.slot_invalid'), status: 422 });
       }
       const values: DetailsValues = { idempotencyKey: randomUUID(), language: req.lang };
-      return html(reply, renderPage(h(DetailsPage, { ctx: ctxOf(req), procedure, channel, start, values })));
+      return sendHtml(reply, renderPage(h(DetailsPage, { ctx: pageCtx(req), procedure, channel, start, values })));
     });
 
     const detailsForm = z.object({
@@ -195,7 +189,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
       };
       const rerender = (errors: Record<string, string>, status: number, message?: string) => {
         const ordered = Object.fromEntries(Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)));
-        return html(reply, renderPage(h(DetailsPage, { ctx: ctxOf(req), procedure, channel, start: f.start, values, errors: ordered, message })), status);
+        return sendHtml(reply, renderPage(h(DetailsPage, { ctx: pageCtx(req), procedure, channel, start: f.start, values, errors: ordered, message })), status);
       };
       const input = bookingInput.safeParse({
         procedure: procedure.code,
@@ -232,8 +226,8 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
       }
       try {
         const result = await bookAppointment(deps, { tenant: req.tenant!, input: input.data });
-        const page = { ...ctxOf(req), lang: input.data.language, t: translator(input.data.language) };
-        return html(reply, renderPage(h(ConfirmationPage, { ctx: page, result, email: input.data.email ?? null })));
+        const page = { ...pageCtx(req), lang: input.data.language, t: translator(input.data.language) };
+        return sendHtml(reply, renderPage(h(ConfirmationPage, { ctx: page, result, email: input.data.email ?? null })));
       } catch (e) {
         if (!isAppError(e)) throw e;
         if (SLOT_ERRORS.has(e.code)) return renderSlots(req, reply, { procedure, channel, notice: slotNotice(req, e), status: e.status });
@@ -245,7 +239,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
     r.get('/:slug/manage/:token', async (req, reply) => {
       const { token } = parse(tokenParam, req.params);
       const managed = await getManagedAppointment(deps, { tenant: req.tenant!, manageToken: token });
-      return html(reply, renderPage(h(ManagePage, { ctx: ctxOf(req), managed, token })));
+      return sendHtml(reply, renderPage(h(ManagePage, { ctx: pageCtx(req), managed, token })));
     });
 
     r.get('/:slug/manage/:token/calendar.ics', async (req, reply) => {
@@ -277,22 +271,22 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
     r.get('/:slug/manage/:token/cancel', async (req, reply) => {
       const { token } = parse(tokenParam, req.params);
       const managed = await getManagedAppointment(deps, { tenant: req.tenant!, manageToken: token });
-      if (!managed.canChange) return html(reply, renderPage(h(ManagePage, { ctx: ctxOf(req), managed, token })), 409);
-      return html(reply, renderPage(h(CancelConfirmPage, { ctx: ctxOf(req), managed, token })));
+      if (!managed.canChange) return sendHtml(reply, renderPage(h(ManagePage, { ctx: pageCtx(req), managed, token })), 409);
+      return sendHtml(reply, renderPage(h(CancelConfirmPage, { ctx: pageCtx(req), managed, token })));
     });
 
     r.post('/:slug/manage/:token/cancel', { config: bookingLimit }, async (req, reply) => {
       const { token } = parse(tokenParam, req.params);
       const managed = await cancelAppointment(deps, { tenant: req.tenant!, manageToken: token });
       const notice = translator(req.lang)('manage.cancelled');
-      return html(reply, renderPage(h(ManagePage, { ctx: ctxOf(req), managed, token, notice })));
+      return sendHtml(reply, renderPage(h(ManagePage, { ctx: pageCtx(req), managed, token, notice })));
     });
 
     r.get('/:slug/manage/:token/reschedule', async (req, reply) => {
       const { token } = parse(tokenParam, req.params);
       const managed = await getManagedAppointment(deps, { tenant: req.tenant!, manageToken: token });
       if (!managed.canChange || managed.appointment.kind !== 'slot') {
-        return html(reply, renderPage(h(ManagePage, { ctx: ctxOf(req), managed, token })), 409);
+        return sendHtml(reply, renderPage(h(ManagePage, { ctx: pageCtx(req), managed, token })), 409);
       }
       const day = dayQuery.parse((req.query as Record<string, unknown>).day);
       return renderSlots(req, reply, { procedure: managed.procedure, channel: managed.appointment.channel, day, token });
@@ -305,7 +299,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
       try {
         const moved = await rescheduleAppointment(deps, { tenant: req.tenant!, manageToken: token, start });
         const notice = translator(req.lang)('manage.rescheduled');
-        return html(reply, renderPage(h(ManagePage, { ctx: ctxOf(req), managed: moved, token, notice, newAccessCode: moved.accessCode })));
+        return sendHtml(reply, renderPage(h(ManagePage, { ctx: pageCtx(req), managed: moved, token, notice, newAccessCode: moved.accessCode })));
       } catch (e) {
         if (!isAppError(e) || !SLOT_ERRORS.has(e.code)) throw e;
         const managed = await getManagedAppointment(deps, { tenant: req.tenant!, manageToken: token });
@@ -316,7 +310,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
     r.get('/:slug/join', async (req, reply) => {
       const ref = (req.query as Record<string, unknown>).ref;
       const reference = typeof ref === 'string' ? ref.slice(0, 10) : undefined;
-      return html(reply, renderPage(h(JoinPage, { ctx: ctxOf(req), reference })));
+      return sendHtml(reply, renderPage(h(JoinPage, { ctx: pageCtx(req), reference })));
     });
 
     r.post('/:slug/join', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
@@ -327,10 +321,10 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
       try {
         const { appointment, procedure } = await verifyAccess(deps, { tenant: req.tenant!, reference, code });
         const opensAt = appointment.startsAt ? new Date(appointment.startsAt.getTime() - 10 * 60_000) : null;
-        return html(reply, renderPage(h(JoinedPage, { ctx: ctxOf(req), appointment, procedure, opensAt })));
+        return sendHtml(reply, renderPage(h(JoinedPage, { ctx: pageCtx(req), appointment, procedure, opensAt })));
       } catch (e) {
         if (!isAppError(e) || e.code !== 'access_denied') throw e;
-        return html(reply, renderPage(h(JoinPage, { ctx: ctxOf(req), reference, message: t('errors.access_denied') })), 401);
+        return sendHtml(reply, renderPage(h(JoinPage, { ctx: pageCtx(req), reference, message: t('errors.access_denied') })), 401);
       }
     });
   });

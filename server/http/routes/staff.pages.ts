@@ -2,7 +2,7 @@
  * Staff area pages: sign in, the agenda, and for admins the catalogue and the
  * email outbox. An unauthenticated visit is sent to the sign-in page.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { h } from 'preact';
 import { z } from 'zod';
@@ -17,9 +17,10 @@ import { formToProcedureInput, procedureToForm, type ProcedureForm } from '../..
 import { saveProcedure } from '../../modules/catalogue/save-procedure.js';
 import { login, logout } from '../../modules/staff/login.js';
 import type { AppContext } from '../context.js';
+import { pageCtx, redirectUnauthenticatedToLogin, sendHtml } from '../page-helpers.js';
 import { appErrorFieldErrors } from '../form-errors.js';
 import { renderPage } from '../pages/layout.js';
-import { tenantPath, type PageCtx } from '../pages/page-context.js';
+import { tenantPath } from '../pages/page-context.js';
 import { AgendaPage, type AgendaRow } from '../pages/staff/agenda.page.js';
 import { LoginPage } from '../pages/staff/login.page.js';
 import { OutboxMessagePage, OutboxPage } from '../pages/staff/outbox.page.js';
@@ -27,13 +28,7 @@ import { ProcedureFormPage, ProceduresPage } from '../pages/staff/procedures.pag
 import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../request-tenant.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 
-function ctxOf(req: FastifyRequest): PageCtx {
-  return { t: translator(req.lang), lang: req.lang, tenant: req.tenant!, url: req.url, staff: req.staff, csrf: req.csrfToken };
-}
 
-function html(reply: FastifyReply, body: string, status = 200) {
-  return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
 
 const agendaQuery = z.object({
   period: z.enum(['today', 'week', 'month']).catch('today'),
@@ -49,17 +44,11 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
       await resolveTenant(ctx, req, reply);
       await resolveStaff(ctx, req);
     });
-    // Pages answer an unauthenticated visit with the sign-in page, not an error.
-    r.setErrorHandler((err, req, reply) => {
-      if (isAppError(err) && err.code === 'unauthenticated') {
-        return reply.redirect(`${tenantPath({ tenant: req.tenant! }, 'staff', 'login')}?lang=${req.lang}`, 303);
-      }
-      throw err;
-    });
+    redirectUnauthenticatedToLogin(r);
 
     r.get('/:slug/staff/login', async (req, reply) => {
       if (req.staff) return reply.redirect(tenantPath({ tenant: req.tenant! }, 'staff'), 303);
-      return html(reply, renderPage(h(LoginPage, { ctx: ctxOf(req) })));
+      return sendHtml(reply, renderPage(h(LoginPage, { ctx: pageCtx(req) })));
     });
 
     r.post('/:slug/staff/login', { config: { rateLimit: { max: ctx.config.RATE_LIMIT_LOGIN_PER_MINUTE, timeWindow: '1 minute' } } }, async (req, reply) => {
@@ -78,7 +67,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
         return reply.redirect(tenantPath({ tenant: req.tenant! }, 'staff'), 303);
       } catch (e) {
         if (!isAppError(e) || (e.code !== 'invalid_credentials' && e.code !== 'account_locked')) throw e;
-        return html(reply, renderPage(h(LoginPage, { ctx: ctxOf(req), email, message: translator(req.lang)(`errors.${e.code}`) })), e.status);
+        return sendHtml(reply, renderPage(h(LoginPage, { ctx: pageCtx(req), email, message: translator(req.lang)(`errors.${e.code}`) })), e.status);
       }
     });
 
@@ -104,14 +93,14 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
         filter: { from: start.toJSDate(), to: end.toJSDate(), procedureId: q.procedure, channel: q.channel, status: q.status },
       });
       const procedures = await listProcedures(ctx.database.db, tenant.id, { activeOnly: false });
-      return html(reply, renderPage(h(AgendaPage, { ctx: ctxOf(req), rows: rows as AgendaRow[], procedures, query: q })));
+      return sendHtml(reply, renderPage(h(AgendaPage, { ctx: pageCtx(req), rows: rows as AgendaRow[], procedures, query: q })));
     });
 
     r.get('/:slug/staff/procedures', async (req, reply) => {
       await requireStaff(ctx, req, ['admin']);
       const procedures = await listProcedures(ctx.database.db, req.tenant!.id, { activeOnly: false });
       const saved = (req.query as Record<string, unknown>).saved === '1';
-      return html(reply, renderPage(h(ProceduresPage, { ctx: ctxOf(req), procedures, notice: saved ? translator(req.lang)('staff.procedures.saved') : undefined })));
+      return sendHtml(reply, renderPage(h(ProceduresPage, { ctx: pageCtx(req), procedures, notice: saved ? translator(req.lang)('staff.procedures.saved') : undefined })));
     });
 
     async function departmentsOf(req: FastifyRequest) {
@@ -129,7 +118,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
         if (!procedure) throw new AppError('procedure_not_found');
       }
       const values = procedureToForm(procedure, tenant.languages);
-      return html(reply, renderPage(h(ProcedureFormPage, { ctx: ctxOf(req), procedureId: procedure?.id, values, departments: await departmentsOf(req) })));
+      return sendHtml(reply, renderPage(h(ProcedureFormPage, { ctx: pageCtx(req), procedureId: procedure?.id, values, departments: await departmentsOf(req) })));
     });
 
     r.post('/:slug/staff/procedures/:id', async (req, reply) => {
@@ -151,9 +140,8 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
         const errors = Object.fromEntries(
           ((e.details.fields as Array<{ path: string }>) ?? []).map((f) => [f.path.replace('.', '_').replace(/\..*$/, ''), t('staff.procedures.invalid_field')]),
         );
-        return html(
-          reply,
-          renderPage(h(ProcedureFormPage, { ctx: ctxOf(req), procedureId: id === 'new' ? undefined : id, values, departments: await departmentsOf(req), errors: { ...errors }, message: Object.keys(raw).length ? t(`errors.${e.code}`) : undefined })),
+        return sendHtml(reply,
+          renderPage(h(ProcedureFormPage, { ctx: pageCtx(req), procedureId: id === 'new' ? undefined : id, values, departments: await departmentsOf(req), errors: { ...errors }, message: Object.keys(raw).length ? t(`errors.${e.code}`) : undefined })),
           e.status,
         );
       }
@@ -172,7 +160,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
           email: await renderEmailJob(ctx.database, ctx.config.PUBLIC_URL, { tenant_id: j.tenantId, payload: j.payload }).catch(() => null),
         })),
       );
-      return html(reply, renderPage(h(OutboxPage, { ctx: ctxOf(req), rows, smtpConfigured: ctx.smtpConfigured })));
+      return sendHtml(reply, renderPage(h(OutboxPage, { ctx: pageCtx(req), rows, smtpConfigured: ctx.smtpConfigured })));
     });
 
     async function outboxEmail(req: FastifyRequest) {
@@ -187,7 +175,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
 
     r.get('/:slug/staff/outbox/:id', async (req, reply) => {
       const { id, email } = await outboxEmail(req);
-      return html(reply, renderPage(h(OutboxMessagePage, { ctx: ctxOf(req), id, email })));
+      return sendHtml(reply, renderPage(h(OutboxMessagePage, { ctx: pageCtx(req), id, email })));
     });
 
     r.get('/:slug/staff/outbox/:id/:n', async (req, reply) => {
