@@ -6,7 +6,7 @@ import { useDatabase } from './support/use-database.js';
 import { api, bookingBody, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
 
 /** Signs in through the staff page (cookie path /{slug}) and opens the live socket. */
-async function staffSocket(base: string, slug: string, email: string) {
+async function staffSocket(base: string, slug: string, email: string, signOutVia?: string, origin?: string) {
   const res = await fetch(`${base}/${slug}/staff/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -14,7 +14,7 @@ async function staffSocket(base: string, slug: string, email: string) {
     redirect: 'manual',
   });
   const cookie = res.headers.get('set-cookie')!.split(';')[0];
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/${slug}/staff/live`, { headers: { cookie } });
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/${slug}/staff/live`, { headers: { cookie, ...(origin ? { origin } : {}) } });
   const messages: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   ws.on('message', (d) => {
@@ -34,7 +34,18 @@ async function staffSocket(base: string, slug: string, email: string) {
       });
     }
   }
+  if (origin) return { ws, next, closed };
   await next('hello');
+  if (signOutVia) {
+    const page = await fetch(`${signOutVia}/${slug}/staff`, { headers: { cookie } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    await fetch(`${signOutVia}/${slug}/staff/logout`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }),
+      redirect: 'manual',
+    });
+  }
   return { ws, next, closed };
 }
 
@@ -45,7 +56,7 @@ describe.each(DATABASE_KINDS)('live events on %s', (kind) => {
   let second: Database | undefined;
   beforeAll(async () => {
     if (state.skip) return;
-    a = await startTestServer(state.db);
+    a = await startTestServer(state.db, { LIVE_SESSION_CHECK_SECONDS: '1' });
     // a second process on the same database: PostgreSQL gets its own pool; PGlite is one process anyway
     second = state.db.url ? await openDatabase({ url: state.db.url, poolSize: 5 }) : undefined;
     b = await startTestServer(second ?? state.db);
@@ -96,5 +107,15 @@ describe.each(DATABASE_KINDS)('live events on %s', (kind) => {
     const stranger = new WebSocket(`${a.base.replace('http', 'ws')}/${one.tenant.slug}/staff/live`);
     const code = await new Promise<number>((resolve) => stranger.on('close', (c) => resolve(c)));
     expect(code).toBe(1008);
+
+    const foreign = await staffSocket(a.base, one.tenant.slug, one.agents[0].email, undefined, 'https://evil.example');
+    expect(await foreign.closed).toEqual({ code: 1008, reason: 'origin not allowed' });
+  });
+
+  it('disconnects a socket whose session ended (signed out on another process)', async (t) => {
+    if (state.skip) return t.skip();
+    const { tenant, agents } = await smallTenant(state.db);
+    const live = await staffSocket(a.base, tenant.slug, agents[0].email, b.base);
+    expect(await live.closed).toEqual({ code: 1008, reason: 'session ended' });
   });
 });

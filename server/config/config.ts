@@ -46,6 +46,8 @@ const schema = z.object({
   ACCOUNT_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
   /** Staff session lifetime. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** How often open staff sockets are checked against their session (signed out → disconnected). */
+  LIVE_SESSION_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Run the background job worker in this process. */
   WORKER: bool.default(true),
   /** How often the worker looks for due jobs. */

@@ -7,7 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isAppError } from '../../shared/errors.js';
 import type { AppContext } from '../http/context.js';
-import { resolveStaff, resolveTenant } from '../http/request-tenant.js';
+import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../http/request-tenant.js';
+import { sha256 } from '../modules/booking/secrets.js';
+import { liveSessionHashes } from '../modules/staff/staff.repository.js';
 import type { EventBus } from './event-bus.js';
 
 export const MAX_FRAME_BYTES = 4096;
@@ -24,8 +26,25 @@ export type ServerMessage =
 /** WebSocket close code for a policy violation (RFC 6455 §7.4.1); oversized frames get 1009 from ws itself. */
 const POLICY_VIOLATION = 1008;
 
+type Client = { send(m: ServerMessage): void; close(reason: string): void; sessionHash: string };
+
 export async function staffGateway(app: FastifyInstance, ctx: AppContext, events: EventBus) {
-  const sockets = new Map<string, Set<{ send(m: ServerMessage): void }>>();
+  const sockets = new Map<string, Set<Client>>();
+  // A socket lives only as long as its session: signed out, expired or deactivated staff are disconnected.
+  const timer = setInterval(() => void recheckSessions(), ctx.config.LIVE_SESSION_CHECK_SECONDS * 1000);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+  async function recheckSessions() {
+    const all = [...sockets.values()].flatMap((set) => [...set]);
+    if (all.length === 0) return;
+    try {
+      const alive = await liveSessionHashes(ctx.database, [...new Set(all.map((c) => c.sessionHash))]);
+      for (const c of all) if (!alive.has(c.sessionHash)) c.close('session ended');
+    } catch {
+      /* the database is away: try again next time */
+    }
+  }
+
   events.on((e) => {
     if (e.type !== 'appointment.changed') return;
     for (const s of sockets.get(e.tenantId) ?? []) s.send({ type: 'agenda.changed', change: e.change });
@@ -41,10 +60,20 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
         socket.close(POLICY_VIOLATION, 'unauthenticated');
         return;
       }
+      // Browsers always send Origin on WebSocket upgrades: another site's page is refused.
+      const origin = req.headers.origin;
+      if (origin && origin !== new URL(ctx.config.PUBLIC_URL).origin && new URL(origin).host !== req.headers.host) {
+        socket.close(POLICY_VIOLATION, 'origin not allowed');
+        return;
+      }
       const tenantId = req.tenant.id;
-      const client = {
+      const client: Client = {
+        sessionHash: sha256(req.cookies[SESSION_COOKIE] ?? ''),
         send(m: ServerMessage) {
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        },
+        close(reason: string) {
+          socket.close(POLICY_VIOLATION, reason);
         },
       };
       let set = sockets.get(tenantId);

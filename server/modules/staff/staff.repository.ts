@@ -1,6 +1,6 @@
 /** SQL for staff members, their schedules and login sessions; scoped by tenant. */
-import { and, eq, gt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Database, Db } from '../../db/client.js';
 import { sessions, staff, staffSchedules } from '../../db/schema.js';
 
 export type Staff = typeof staff.$inferSelect;
@@ -69,4 +69,15 @@ export async function listSchedules(db: Db, tenantId: string) {
 export async function findStaffById(db: Db, tenantId: string, id: string): Promise<Staff | undefined> {
   const [row] = await db.select().from(staff).where(and(eq(staff.tenantId, tenantId), eq(staff.id, id))).limit(1);
   return row;
+}
+
+/** Which of these session hashes still belong to a live session of an active staff member. */
+export async function liveSessionHashes(database: Database, hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const rows = await database.db
+    .select({ h: sessions.tokenHash })
+    .from(sessions)
+    .innerJoin(staff, eq(staff.id, sessions.staffId))
+    .where(and(inArray(sessions.tokenHash, hashes), gt(sessions.expiresAt, sql`now()`), eq(staff.active, true)));
+  return new Set(rows.map((r) => r.h));
 }
