@@ -9,7 +9,7 @@ import { scrubPersonalData } from './mail/mailer.js';
 /** Strips secrets and personal data that can appear in a request URL. */
 export function redactUrl(url: string): string {
   const [path, query] = url.split('?', 2);
-  const cleanPath = path.replace(/\/manage\/[^/?]+/, '/manage/[token]');
+  const cleanPath = path.replace(/\/(manage|room|guest)\/[^/?]+/, '/$1/[token]');
   if (!query) return cleanPath;
   const params = new URLSearchParams(query);
   for (const key of [...params.keys()]) if (!['lang', 'channel', 'day', 'period', 'status', 'days', 'from', 'to'].includes(key)) params.set(key, '[redacted]');

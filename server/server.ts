@@ -14,6 +14,7 @@ import { sendEmailJob } from './jobs/send-email.job.js';
 import { createMailer } from './mail/mailer.js';
 import { CalendarCache } from './modules/scheduling/calendar-cache.js';
 import { EventBus } from './realtime/event-bus.js';
+import { RoomRelay } from './realtime/room-relay.js';
 import { TenantCache } from './modules/tenants/tenant-cache.js';
 
 export type Running = {
@@ -22,6 +23,7 @@ export type Running = {
   database: Database;
   jobs: JobRunner | null;
   events: EventBus;
+  relay: RoomRelay;
   /** Base URL the server listens on, once listening. */
   url: string;
   close(): Promise<void>;
@@ -50,7 +52,10 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     smtpConfigured: !!mailer,
     booking: { database, calendars, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() },
   };
-  const app = await buildApp(ctx, logger, events);
+  // Call rooms span processes: signaling, chat and presence in a room travel through the database.
+  const relay = new RoomRelay(database, logger);
+  await relay.start();
+  const app = await buildApp(ctx, logger, events, relay);
   let url = '';
   if (opts.listen !== false) {
     url = await app.listen({ port: config.PORT, host: config.HOST });
@@ -67,12 +72,14 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     database,
     jobs,
     events,
+    relay,
     url,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
       await events.stop();
+      await relay.stop();
       await jobs?.stop();
       mailer?.close();
       if (!opts.database) await database.close();

@@ -54,7 +54,54 @@ const schema = z.object({
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Attempts before an email job is marked failed. */
   JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-});
+  /**
+   * ICE servers for the calls, as JSON: `[{"urls":"stun:stun.example.org:3478"}]`.
+   * Empty (the default) uses host candidates only, which works on one network.
+   */
+  ICE_SERVERS: z
+    .string()
+    .default('[]')
+    .transform((s, c) => {
+      try {
+        return iceServerList.parse(JSON.parse(s));
+      } catch {
+        c.addIssue({ code: 'custom', message: 'must be a JSON array of {urls, username?, credential?}' });
+        return z.NEVER;
+      }
+    }),
+  /** TURN servers (coturn `use-auth-secret`), comma-separated `turn:`/`turns:` URLs; credentials are minted per call. */
+  TURN_URLS: z
+    .string()
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^turns?:[^\s]+$/, 'each URL must start with turn: or turns:')).max(10))
+    .default([]),
+  /** coturn's `static-auth-secret`; required with TURN_URLS. */
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Lifetime of minted TURN credentials. */
+  TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /**
+   * Master key for files encrypted at rest (recordings, documents): 32 bytes in base64.
+   * Absent: a key is generated once in DATA_DIR/keys (fine for a demo, not for production).
+   */
+  STORAGE_MASTER_KEY: z
+    .string()
+    .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes in base64')
+    .optional(),
+  /** How often each process sweeps for no-shows and due phone/call-back requests. */
+  LIVE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** Virtual-queue entries per IP per minute. */
+  RATE_LIMIT_QUEUE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+}).refine((c) => c.TURN_URLS.length === 0 || !!c.TURN_SECRET, { path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' });
+
+const iceServerList = z
+  .array(
+    z.object({
+      urls: z.union([z.string().regex(/^(stun|stuns|turn|turns):/), z.array(z.string().regex(/^(stun|stuns|turn|turns):/)).min(1)]),
+      username: z.string().optional(),
+      credential: z.string().optional(),
+    }),
+  )
+  .max(10);
 
 export type Config = z.infer<typeof schema> & { PUBLIC_URL: string };
 

@@ -32,6 +32,24 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 export type TenantSettings = {
   /** Minutes before the start after which a citizen can no longer cancel or reschedule. */
   cancelCutoffMinutes: number;
+  /** Live attention settings; absent fields take the defaults of `liveSettings()`. */
+  live?: Partial<LiveSettings>;
+};
+
+/** How the live attention behaves in a town hall (see modules/attention/live-settings.ts for defaults). */
+export type LiveSettings = {
+  /** The waiting room opens this many minutes before the slot. */
+  waitingRoomOpensMinutes: number;
+  /** A booked citizen absent this long after the start is a no-show. */
+  noShowMinutes: number;
+  /** Failed call attempts after which a phone or call-back request ends as not reached. */
+  maxCallAttempts: number;
+  /** Link for click-to-call; `{number}` is replaced by the E.164 number (e.g. `sip:{number}@pbx.example`). */
+  callLinkTemplate: string;
+  /** The virtual queue (no appointment) is open to citizens. */
+  queueOpen: boolean;
+  /** Priority given to each reason a citizen may state when joining the queue (0 = none). */
+  queuePriorities: Partial<Record<'over_65' | 'disability' | 'pregnancy', number>>;
 };
 
 export const tenants = pgTable(
@@ -258,5 +276,235 @@ export const jobs = pgTable(
     index('jobs_due_idx').on(t.runAt).where(sql`${t.status} IN ('pending','running')`),
     index('jobs_tenant_type_idx').on(t.tenantId, t.type, t.createdAt),
     check('jobs_status_known', sql`${t.status} IN ('pending','running','done','failed','held')`),
+  ],
+);
+
+/* ───────────────────────── Live attention (issue 3) ───────────────────────── */
+
+export const PRESENCE_STATES = ['available', 'busy', 'pause', 'offline'] as const;
+export type PresenceState = (typeof PRESENCE_STATES)[number];
+
+/** Where each agent is now; one row per staff member, written by the console. */
+export const agentPresence = pgTable(
+  'agent_presence',
+  {
+    staffId: uuid('staff_id')
+      .primaryKey()
+      .references(() => staff.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
+    state: text('state').$type<PresenceState>().notNull(),
+    since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('agent_presence_tenant_idx').on(t.tenantId),
+    check('agent_presence_state_known', sql`${t.state} IN ('available','busy','pause','offline')`),
+  ],
+);
+
+/** A town hall's list of consultation types, chosen when an attention is closed. */
+export const typologies = pgTable(
+  'typologies',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    code: text('code').notNull(),
+    name: jsonb('name').$type<LocalizedText>().notNull(),
+    active: boolean('active').notNull().default(true),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [
+    unique('typologies_tenant_code').on(t.tenantId, t.code),
+    check('typologies_code_format', sql`${t.code} ~ '^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$'`),
+  ],
+);
+
+export const ATTENTION_STATES = ['waiting', 'in_progress', 'closed', 'no_show', 'not_reached', 'abandoned'] as const;
+export type AttentionState = (typeof ATTENTION_STATES)[number];
+export const ATTENTION_OUTCOMES = ['resolved', 'follow_up', 'missing_documents', 'other'] as const;
+export type AttentionOutcome = (typeof ATTENTION_OUTCOMES)[number];
+export const LIVE_CHANNELS = ['video', 'phone', 'callback'] as const;
+export type LiveChannel = (typeof LIVE_CHANNELS)[number];
+
+/**
+ * One attention from the moment a citizen waits (a booked citizen in the waiting
+ * room, a phone or call-back request that is due, a virtual-queue entry) until the
+ * agent closes it. Its times feed the indicators: waiting = taken − queued,
+ * talk = ended − connected, handling = closed − taken.
+ */
+export const attentions = pgTable(
+  'attentions',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    /** The booked appointment, or null for a virtual-queue entry. */
+    appointmentId: uuid('appointment_id').references(() => appointments.id, { onDelete: 'restrict' }),
+    procedureId: uuid('procedure_id')
+      .notNull()
+      .references(() => procedures.id, { onDelete: 'restrict' }),
+    channel: text('channel').$type<LiveChannel>().notNull(),
+    status: text('status').$type<AttentionState>().notNull().default('waiting'),
+    /** Higher is served first (e.g. over 65, disability); then by `dueAt`. */
+    priority: smallint('priority').notNull().default(0),
+    priorityReasons: text('priority_reasons').array().notNull().default(sql`'{}'::text[]`),
+    /** Queue entries only (appointments keep these on the appointment). */
+    citizenName: text('citizen_name'),
+    email: text('email'),
+    phone: text('phone'),
+    language: text('language').$type<Language>().notNull(),
+    /** The agent who took it; a booked appointment's own agent is on the appointment. */
+    agentId: uuid('agent_id').references(() => staff.id, { onDelete: 'restrict' }),
+    /** When the citizen started waiting (entered the room, joined the queue, the call became due). */
+    queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Order in the queue: the slot start for appointments, the queue time otherwise. */
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull().defaultNow(),
+    takenAt: timestamp('taken_at', { withTimezone: true }),
+    connectedAt: timestamp('connected_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    typologyId: uuid('typology_id').references(() => typologies.id, { onDelete: 'restrict' }),
+    outcome: text('outcome').$type<AttentionOutcome>(),
+    notes: text('notes'),
+    /** Call attempts made (phone and call-back). */
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('attentions_appointment').on(t.appointmentId),
+    // An agent attends one citizen at a time, across every process.
+    uniqueIndex('attentions_one_per_agent').on(t.agentId).where(sql`${t.status} = 'in_progress'`),
+    index('attentions_waiting_idx').on(t.tenantId, t.priority, t.dueAt).where(sql`${t.status} = 'waiting'`),
+    index('attentions_tenant_closed_idx').on(t.tenantId, t.closedAt),
+    check('attentions_status_known', sql`${t.status} IN ('waiting','in_progress','closed','no_show','not_reached','abandoned')`),
+    check('attentions_channel_known', sql`${t.channel} IN ('video','phone','callback')`),
+    check('attentions_outcome_known', sql`${t.outcome} IS NULL OR ${t.outcome} IN ('resolved','follow_up','missing_documents','other')`),
+    check('attentions_queue_contact', sql`${t.appointmentId} IS NOT NULL OR (${t.citizenName} IS NOT NULL AND (${t.email} IS NOT NULL OR ${t.phone} IS NOT NULL))`),
+    check('attentions_in_progress_agent', sql`${t.status} <> 'in_progress' OR (${t.agentId} IS NOT NULL AND ${t.takenAt} IS NOT NULL)`),
+    check('attentions_closed_fields', sql`${t.status} <> 'closed' OR (${t.closedAt} IS NOT NULL AND ${t.outcome} IS NOT NULL AND ${t.typologyId} IS NOT NULL)`),
+  ],
+);
+
+/**
+ * Who may enter a call room without a staff session: the citizen (after the
+ * access code, or on joining the queue) and invited guests (an interpreter, one
+ * use). Only the SHA-256 of the token is kept.
+ */
+export const roomPasses = pgTable(
+  'room_passes',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: tenantRef(),
+    /** `invite`: a one-time link for a guest, exchanged for a `guest` pass on first use. */
+    role: text('role').$type<'citizen' | 'guest' | 'invite'>().notNull(),
+    /** Citizen of an appointment before the attention exists (device check), or the attention. */
+    appointmentId: uuid('appointment_id').references(() => appointments.id, { onDelete: 'cascade' }),
+    attentionId: uuid('attention_id').references(() => attentions.id, { onDelete: 'cascade' }),
+    /** A guest's label shown to the others (e.g. "Sign-language interpreter"). */
+    label: text('label'),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('room_passes_attention_idx').on(t.attentionId),
+    check('room_passes_role_known', sql`${t.role} IN ('citizen','guest','invite')`),
+    check('room_passes_target', sql`${t.appointmentId} IS NOT NULL OR ${t.attentionId} IS NOT NULL`),
+  ],
+);
+
+/** The in-call text chat, kept with the attention. */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    authorRole: text('author_role').$type<'agent' | 'citizen' | 'guest'>().notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('chat_messages_attention_idx').on(t.attentionId, t.createdAt),
+    check('chat_messages_role_known', sql`${t.authorRole} IN ('agent','citizen','guest')`),
+    check('chat_messages_length', sql`char_length(${t.body}) BETWEEN 1 AND 2000`),
+  ],
+);
+
+export const CALL_OUTCOMES = ['answered', 'no_answer', 'busy', 'wrong_number'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** Each outgoing call an agent makes for a phone or call-back attention, and how it went. */
+export const callAttempts = pgTable(
+  'call_attempts',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'restrict' }),
+    outcome: text('outcome').$type<CallOutcome>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('call_attempts_attention_idx').on(t.attentionId),
+    check('call_attempts_outcome_known', sql`${t.outcome} IN ('answered','no_answer','busy','wrong_number')`),
+  ],
+);
+
+/**
+ * The recording of an attention: consent first (no row, no recording), then
+ * chunks uploaded while the call goes on, then one assembled encrypted file.
+ */
+export const recordings = pgTable(
+  'recordings',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    /** When the citizen consented, and the text they were shown (in their language). */
+    consentAt: timestamp('consent_at', { withTimezone: true }).notNull(),
+    consentText: text('consent_text').notNull(),
+    status: text('status').$type<'recording' | 'assembling' | 'complete' | 'failed'>().notNull().default('recording'),
+    mimeType: text('mime_type'),
+    chunks: integer('chunks').notNull().default(0),
+    bytes: integer('bytes').notNull().default(0),
+    /** SHA-256 of the assembled (plain) file. */
+    sha256: text('sha256'),
+    /** Storage key of the assembled encrypted file; no personal data in it. */
+    storageKey: text('storage_key'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    lastChunkAt: timestamp('last_chunk_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('recordings_attention_idx').on(t.attentionId),
+    check('recordings_status_known', sql`${t.status} IN ('recording','assembling','complete','failed')`),
+  ],
+);
+
+/** One uploaded piece of a recording, stored encrypted; (recording, seq) once. */
+export const recordingChunks = pgTable(
+  'recording_chunks',
+  {
+    recordingId: uuid('recording_id')
+      .notNull()
+      .references(() => recordings.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    tenantId: tenantRef(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('recording_chunks_pk').on(t.recordingId, t.seq),
+    check('recording_chunks_seq', sql`${t.seq} >= 0 AND ${t.seq} < 100000`),
   ],
 );

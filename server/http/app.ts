@@ -18,7 +18,11 @@ import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors.js';
 import { translator } from '../i18n/i18n.js';
 import type { EventBus } from '../realtime/event-bus.js';
-import { MAX_FRAME_BYTES, staffGateway } from '../realtime/staff-gateway.js';
+import { ROOM_MAX_FRAME_BYTES } from '../realtime/room-messages.js';
+import { roomGateway } from '../realtime/room-gateway.js';
+import type { RoomRelay } from '../realtime/room-relay.js';
+import { staffGateway } from '../realtime/staff-gateway.js';
+import { consoleApi } from './routes/console.api.js';
 import type { AppContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { ErrorPage } from './pages/citizen/info.page.js';
@@ -34,7 +38,7 @@ import { staffPages } from './routes/staff.pages.js';
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
-export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus, relay: RoomRelay): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: ctx.config.TRUST_PROXY,
@@ -59,7 +63,8 @@ export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus
     hsts: ctx.config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  // The largest frame any socket takes (a call room's SDP); the staff socket checks its own smaller limit.
+  await app.register(websocket, { options: { maxPayload: ROOM_MAX_FRAME_BYTES } });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(rateLimit, {
     global: false,
@@ -95,7 +100,9 @@ export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus
   await adminApi(app, ctx);
   await staffPages(app, ctx);
   await adminPages(app, ctx);
+  await consoleApi(app, ctx);
   await staffGateway(app, ctx, events);
+  await roomGateway(app, ctx, events, relay);
   await citizenPages(app, ctx);
   return app;
 }

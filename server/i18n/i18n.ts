@@ -2,7 +2,7 @@
  * Translation for pages, emails, calendar files and error messages, from one
  * catalogue per language in shared/i18n. Keys name the meaning.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
@@ -10,9 +10,32 @@ import { LANGUAGES, type Language } from '../../shared/domain.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../shared/i18n');
 
-/** The catalogue of a language, as loaded from disk. */
+/**
+ * The catalogue of a language, as loaded from disk: `<lang>.json` plus every
+ * `<lang>/<area>.json` (one file per area, so areas can be edited apart),
+ * merged into one tree. A key defined twice is an error.
+ */
 export function loadCatalogue(lang: Language): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(DIR, `${lang}.json`), 'utf8'));
+  const root = JSON.parse(readFileSync(path.join(DIR, `${lang}.json`), 'utf8')) as Record<string, unknown>;
+  const areaDir = path.join(DIR, lang);
+  if (!existsSync(areaDir)) return root;
+  for (const file of readdirSync(areaDir).filter((f) => f.endsWith('.json')).sort()) {
+    mergeInto(root, JSON.parse(readFileSync(path.join(areaDir, file), 'utf8')), `${lang}/${file}`);
+  }
+  return root;
+}
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, where: string, prefix = '') {
+  for (const [k, v] of Object.entries(source)) {
+    const existing = target[k];
+    if (v && typeof v === 'object' && existing && typeof existing === 'object') {
+      mergeInto(existing as Record<string, unknown>, v as Record<string, unknown>, where, `${prefix}${k}.`);
+    } else if (existing !== undefined) {
+      throw new Error(`i18n key ${prefix}${k} is defined twice (${where})`);
+    } else {
+      target[k] = v;
+    }
+  }
 }
 
 const instance = i18next.createInstance();

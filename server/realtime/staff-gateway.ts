@@ -21,10 +21,14 @@ export const clientMessage = z.discriminatedUnion('type', [z.object({ type: z.li
 export type ServerMessage =
   | { type: 'hello'; role: string }
   | { type: 'pong' }
-  | { type: 'agenda.changed'; change: 'booked' | 'cancelled' | 'moved' };
+  | { type: 'agenda.changed'; change: 'booked' | 'cancelled' | 'moved' | 'no_show' }
+  | { type: 'queue.changed' }
+  | { type: 'presence.changed'; staffId: string; state: string }
+  | { type: 'attention.changed'; attentionId: string; status: string };
 
 /** WebSocket close code for a policy violation (RFC 6455 §7.4.1); oversized frames get 1009 from ws itself. */
 const POLICY_VIOLATION = 1008;
+const MESSAGE_TOO_BIG = 1009;
 
 type Client = { send(m: ServerMessage): void; close(reason: string): void; sessionHash: string };
 
@@ -46,8 +50,17 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
   }
 
   events.on((e) => {
-    if (e.type !== 'appointment.changed') return;
-    for (const s of sockets.get(e.tenantId) ?? []) s.send({ type: 'agenda.changed', change: e.change });
+    const set = sockets.get(e.tenantId);
+    if (!set) return;
+    const m: ServerMessage =
+      e.type === 'appointment.changed'
+        ? { type: 'agenda.changed', change: e.change }
+        : e.type === 'queue.changed'
+          ? { type: 'queue.changed' }
+          : e.type === 'presence.changed'
+            ? { type: 'presence.changed', staffId: e.staffId, state: e.state }
+            : { type: 'attention.changed', attentionId: e.attentionId, status: e.status };
+    for (const s of set) s.send(m);
   });
 
   app.register(async (r) => {
@@ -82,6 +95,7 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
       client.send({ type: 'hello', role: req.staff.role });
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         if (isBinary) return socket.close(POLICY_VIOLATION, 'text frames only');
+        if (data.length > MAX_FRAME_BYTES) return socket.close(MESSAGE_TOO_BIG, 'frame too large');
         let msg;
         try {
           msg = clientMessage.safeParse(JSON.parse(data.toString('utf8')));

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../../../shared/domain.js';
 import type { Db } from '../../db/client.js';
-import { holidays, officeHours, tenants } from '../../db/schema.js';
+import { holidays, officeHours, tenants, typologies } from '../../db/schema.js';
+import { DEFAULT_TYPOLOGIES } from '../attention/typologies.js';
 import type { Tenant } from './tenants.repository.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
@@ -69,6 +70,8 @@ export async function createTenant(opts: { db: Db; input: TenantInput }): Promis
     if (input.holidays.length) {
       await tx.insert(holidays).values(input.holidays.map((h) => ({ ...h, tenantId: tenant.id })));
     }
+    // A starting list of consultation types; admins change it later.
+    await tx.insert(typologies).values(DEFAULT_TYPOLOGIES.map((t, position) => ({ ...t, position, tenantId: tenant.id })));
     return tenant;
   });
 }

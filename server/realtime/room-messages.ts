@@ -1,0 +1,66 @@
+/**
+ * The call-room protocol: what participants may send (validated, anything else
+ * closes the socket) and what the server sends. Signaling carries WebRTC
+ * session descriptions and ICE candidates between two named peers of one room.
+ */
+import { z } from 'zod';
+
+/** Largest frame a room socket accepts (an SDP offer with screen sharing is ~10 KB). */
+export const ROOM_MAX_FRAME_BYTES = 64 * 1024;
+
+const description = z.object({ type: z.enum(['offer', 'answer', 'pranswer', 'rollback']), sdp: z.string().max(48_000).optional() });
+const candidate = z
+  .object({
+    candidate: z.string().max(1000),
+    sdpMid: z.string().max(64).nullish(),
+    sdpMLineIndex: z.number().int().min(0).max(64).nullish(),
+    usernameFragment: z.string().max(256).nullish(),
+  })
+  .nullable();
+const peerId = z.string().regex(/^[a-zA-Z0-9_-]{8,40}$/);
+
+export const roomClientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping') }),
+  /** Citizen in the lobby (device check done): enter the waiting room. */
+  z.object({ type: z.literal('enter') }),
+  /** Citizen in the virtual queue: leave it. */
+  z.object({ type: z.literal('leave_queue') }),
+  z.object({ type: z.literal('signal'), to: peerId, description: description.optional(), candidate: candidate.optional() }),
+  z.object({ type: z.literal('chat'), text: z.string().trim().min(1).max(2000) }),
+  z.object({ type: z.literal('media'), audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
+  /** Agent: media flows both ways (talk time starts). */
+  z.object({ type: z.literal('connected') }),
+  /** Agent: ask the citizen to consent to the recording. */
+  z.object({ type: z.literal('consent_request') }),
+  /** Citizen: the answer to the consent request. */
+  z.object({ type: z.literal('consent_answer'), given: z.boolean() }),
+  /** Agent: the recording started or stopped (announced on every screen). */
+  z.object({ type: z.literal('recording'), state: z.enum(['started', 'stopped']) }),
+  /** Agent: the call ends (the attention stays open to be closed). */
+  z.object({ type: z.literal('hangup') }),
+]);
+export type RoomClientMessage = z.infer<typeof roomClientMessage>;
+
+export type PeerRole = 'agent' | 'citizen' | 'guest';
+export type PeerInfo = { id: string; role: PeerRole; label: string };
+export type RoomStatus = 'lobby' | 'waiting' | 'in_progress' | 'closed' | 'no_show' | 'not_reached' | 'abandoned';
+export type ChatLine = { id: string; role: PeerRole; text: string; at: string };
+
+export type RoomServerMessage =
+  | { type: 'hello'; you: PeerInfo; room: string | null; status: RoomStatus; iceServers: unknown[]; peers: PeerInfo[]; chat: ChatLine[]; opensAt?: string | null }
+  | { type: 'pong' }
+  | { type: 'peer_joined'; peer: PeerInfo }
+  | { type: 'peer_present'; peer: PeerInfo }
+  | { type: 'peer_left'; peerId: string }
+  | { type: 'signal'; from: string; description?: z.infer<typeof description>; candidate?: z.infer<typeof candidate> }
+  | ({ type: 'chat' } & ChatLine)
+  | { type: 'media'; from: string; audio: boolean; video: boolean; screen: boolean }
+  | { type: 'queue'; position: number; estimatedMinutes: number }
+  | { type: 'status'; status: RoomStatus; room?: string }
+  | { type: 'room_opens'; opensAt: string }
+  | { type: 'consent_request'; text: string }
+  | { type: 'consent'; given: boolean; at: string; recordingId?: string }
+  | { type: 'recording'; state: 'started' | 'stopped' }
+  /** The agent hung up: the call is over for the citizen (the agent still closes the attention). */
+  | { type: 'call_ended' }
+  | { type: 'error'; code: string };
