@@ -35,6 +35,7 @@ const POLICY_VIOLATION = 1008;
 /** Messages a peer may send per 10 s (signaling bursts of ICE candidates included). */
 const MAX_MESSAGES_PER_10S = 300;
 const LIVE_STATES = new Set(['waiting', 'in_progress']);
+const PEER_ID = /^[a-zA-Z0-9_-]{8,40}$/;
 
 type Peer = {
   info: PeerInfo;
@@ -74,6 +75,11 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
 
   function joinRoom(peer: Peer, att: Pick<AttentionRow, 'id' | 'status' | 'language'>) {
     lobby.delete(peer);
+    for (const old of peersOf(att.id)) {
+      if (old.info.id !== peer.info.id) continue;
+      rooms.get(att.id)!.delete(old);
+      old.close(POLICY_VIOLATION, 'replaced by a new connection');
+    }
     peer.room = att.id;
     peer.status = att.status;
     peer.roomLang = att.language as Language;
@@ -88,8 +94,9 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     lobby.delete(peer);
     if (!peer.room) return;
     const set = rooms.get(peer.room);
-    set?.delete(peer);
-    if (set && set.size === 0) rooms.delete(peer.room);
+    // a peer replaced by its own reconnection has already left quietly
+    if (!set?.delete(peer)) return;
+    if (set.size === 0) rooms.delete(peer.room);
     deliverLocal(peer.room, peer.info.id, undefined, { type: 'peer_left', peerId: peer.info.id });
     void relay.publish({ tenantId: peer.tenant.id, room: peer.room, from: peer.info.id, kind: 'left' });
   }
@@ -176,9 +183,16 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     });
   }
 
-  function makePeer(socket: WebSocket, tenant: Tenant, role: PeerInfo['role'], label: string): Peer {
+  /**
+   * A participant's id in its room. The browser may propose its own (`?peer=`) so that after a
+   * network cut it comes back as the same peer and the call is resumed by an ICE restart, not
+   * rebuilt; an older socket with that id in the room is closed.
+   */
+  function makePeer(socket: WebSocket, req: FastifyRequest, tenant: Tenant, role: PeerInfo['role'], label: string): Peer {
+    const proposed = (req.query as Record<string, unknown> | undefined)?.peer;
+    const id = typeof proposed === 'string' && PEER_ID.test(proposed) ? proposed : randomBytes(9).toString('base64url');
     return {
-      info: { id: randomBytes(9).toString('base64url'), role, label },
+      info: { id, role, label },
       tenant,
       room: null,
       status: 'lobby',
@@ -256,7 +270,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
       const pass = await findPass(deps, tenant.id, token).catch(() => undefined);
       if (!pass || pass.role === 'invite') return socket.close(POLICY_VIOLATION, 'access denied');
       const t = translator(tenant.defaultLanguage);
-      const peer = makePeer(socket, tenant, pass.role === 'guest' ? 'guest' : 'citizen', pass.role === 'guest' ? (pass.label ?? t('call.guest')) : t('call.citizen'));
+      const peer = makePeer(socket, req, tenant, pass.role === 'guest' ? 'guest' : 'citizen', pass.role === 'guest' ? (pass.label ?? t('call.guest')) : t('call.citizen'));
       let opensAt: string | null = null;
       let att: AttentionRow | undefined;
       if (pass.appointmentId) {
@@ -321,7 +335,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
       const id = String((req.params as Record<string, unknown>).id ?? '');
       const att = /^[0-9a-f-]{36}$/i.test(id) ? await findAttention(ctx.database, tenant.id, id) : undefined;
       if (!att || att.status !== 'in_progress' || (staff.role === 'agent' && att.agent_id !== staff.id)) return socket.close(POLICY_VIOLATION, 'not your attention');
-      const peer = makePeer(socket, tenant, 'agent', staff.fullName);
+      const peer = makePeer(socket, req, tenant, 'agent', staff.fullName);
       peer.staff = staff;
       joinRoom(peer, att);
       attach(socket, peer, async (m) => {

@@ -6,7 +6,7 @@ import { tenantPath, withLang, type PageCtx } from './page-context.js';
 
 const LANGUAGE_NAMES: Record<string, string> = { ca: 'Català', es: 'Español', en: 'English' };
 
-export function Layout(props: { ctx: PageCtx; title: string; children: ComponentChildren; staffArea?: boolean; scripts?: string[] }) {
+export function Layout(props: { ctx: PageCtx; title: string; children: ComponentChildren; staffArea?: boolean; scripts?: string[]; styles?: string[] }) {
   const { ctx, title } = props;
   const { t, tenant } = ctx;
   return (
@@ -17,6 +17,9 @@ export function Layout(props: { ctx: PageCtx; title: string; children: Component
         <title>{`${title} · ${tenant.name}`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="stylesheet" href={tenantPath(ctx, 'theme.css')} />
+        {(props.styles ?? []).map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
         <script src="/assets/app.js" defer></script>
         {(props.scripts ?? []).map((src) => (
           <script src={src} defer></script>
