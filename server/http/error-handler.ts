@@ -48,7 +48,12 @@ export function toAppError(err: unknown): AppError | undefined {
 }
 
 export function isApiRequest(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.startsWith('/health') || (req.headers.accept ?? '').startsWith('application/json');
+  return (
+    req.url.startsWith('/api/') ||
+    req.url.startsWith('/health') ||
+    /^\/[^/]+\/staff\/console\/api\//.test(req.url) ||
+    (req.headers.accept ?? '').startsWith('application/json')
+  );
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: AppError, html?: HtmlErrorRenderer) {
