@@ -9,6 +9,7 @@ import { isAppError } from '../../shared/errors.js';
 import type { AppContext } from '../http/context.js';
 import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../http/request-tenant.js';
 import { sha256 } from '../modules/booking/secrets.js';
+import { goOfflineIfIdle } from '../modules/attention/set-presence.js';
 import { liveSessionHashes } from '../modules/staff/staff.repository.js';
 import type { EventBus } from './event-bus.js';
 
@@ -28,12 +29,16 @@ export type ServerMessage =
 
 /** WebSocket close code for a policy violation (RFC 6455 §7.4.1); oversized frames get 1009 from ws itself. */
 const POLICY_VIOLATION = 1008;
+/** A console that reconnects within this time (a reload, a network blip) keeps its agent's presence. */
+const CONSOLE_GRACE_MS = 20_000;
 const MESSAGE_TOO_BIG = 1009;
 
 type Client = { send(m: ServerMessage): void; close(reason: string): void; sessionHash: string };
 
 export async function staffGateway(app: FastifyInstance, ctx: AppContext, events: EventBus) {
   const sockets = new Map<string, Set<Client>>();
+  /** Open console sockets per staff member, in this process. */
+  const consoles = new Map<string, number>();
   // A socket lives only as long as its session: signed out, expired or deactivated staff are disconnected.
   const timer = setInterval(() => void recheckSessions(), ctx.config.LIVE_SESSION_CHECK_SECONDS * 1000);
   timer.unref();
@@ -92,6 +97,10 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
       let set = sockets.get(tenantId);
       if (!set) sockets.set(tenantId, (set = new Set()));
       set.add(client);
+      // The console (`?console=1`) keeps its agent's presence: when the last one closes for good, they go offline.
+      const staffId = req.staff.id;
+      const isConsole = (req.query as Record<string, unknown>).console === '1';
+      if (isConsole) consoles.set(staffId, (consoles.get(staffId) ?? 0) + 1);
       client.send({ type: 'hello', role: req.staff.role });
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         if (isBinary) return socket.close(POLICY_VIOLATION, 'text frames only');
@@ -106,6 +115,18 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
         if (msg.data.type === 'ping') client.send({ type: 'pong' });
       });
       socket.on('close', () => {
+        if (isConsole) {
+          const left = (consoles.get(staffId) ?? 1) - 1;
+          if (left > 0) consoles.set(staffId, left);
+          else {
+            consoles.delete(staffId);
+            const timer = setTimeout(() => {
+              if (consoles.has(staffId)) return;
+              goOfflineIfIdle({ database: ctx.database }, { tenantId, staffId }).catch(() => undefined);
+            }, CONSOLE_GRACE_MS);
+            timer.unref();
+          }
+        }
         set!.delete(client);
         if (set!.size === 0) sockets.delete(tenantId);
       });

@@ -25,3 +25,19 @@ export async function listPresence(deps: AttentionDeps, tenantId: string): Promi
      ORDER BY s.full_name`);
   return rows.map((r) => ({ ...r, since: r.since ? new Date(r.since).toISOString() : new Date(0).toISOString() }));
 }
+
+/**
+ * An agent whose last console closed (browser shut, network lost) and did not
+ * come back: shown offline so that nobody counts on them, unless they are busy
+ * with a citizen (that attention stays theirs).
+ */
+export async function goOfflineIfIdle(deps: AttentionDeps, o: { tenantId: string; staffId: string }): Promise<boolean> {
+  return deps.database.db.transaction(async (tx) => {
+    const res = (await tx.execute(sql`
+      UPDATE agent_presence SET state = 'offline', since = now()
+       WHERE staff_id = ${o.staffId} AND tenant_id = ${o.tenantId} AND state IN ('available', 'pause') RETURNING staff_id`)) as unknown as { rows: unknown[] };
+    if (res.rows.length === 0) return false;
+    await tx.execute(notifyEvent({ type: 'presence.changed', tenantId: o.tenantId, staffId: o.staffId, state: 'offline' }));
+    return true;
+  });
+}
