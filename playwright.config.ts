@@ -24,6 +24,11 @@ export default defineConfig({
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
+        // getUserMedia without a camera or a permission prompt (calls, recordings)
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        // WebRTC between two pages of the same machine (the call specs)
+        '--allow-loopback-in-peer-connection',
       ],
     },
   },

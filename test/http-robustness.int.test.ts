@@ -125,7 +125,7 @@ describe('HTTP robustness', () => {
       for (let i = 0; i < 5; i++) {
         const r = await api(limited.base, 'POST', `/api/v1/tenants/${slug}/appointments`, {}, { 'accept-language': 'es' });
         statuses.push(r.status);
-        if (r.status === 429) expect(r.json).toMatchObject({ code: 'rate_limited', message: 'Demasiados intentos. Esperad un minuto y volvedlo a probar.' });
+        if (r.status === 429) expect(r.json).toMatchObject({ code: 'rate_limited', message: 'Demasiados intentos. Espere un minuto y vuelva a intentarlo.' });
       }
       expect(statuses).toEqual([400, 400, 400, 429, 429]);
     } finally {

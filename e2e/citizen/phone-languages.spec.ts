@@ -14,9 +14,9 @@ test('on a 360-px phone, in Spanish and English: call-me-back as soon as possibl
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'test-results/home-360.png', fullPage: true });
 
   await page.getByRole('link', { name: 'Pedir cita: Queixes i suggeriments' }).or(page.getByRole('link', { name: 'Pedir cita: Quejas y sugerencias' })).click();
-  await page.getByRole('radio', { name: 'Llámame' }).check();
+  await page.getByRole('radio', { name: 'Que me llamen' }).check();
   await page.getByRole('button', { name: 'Continuar' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Elegid día y hora');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Elija día y hora');
   await expect(page.getByRole('radio', { name: 'Lo antes posible' })).toBeChecked();
   await expectNoHorizontalScroll(page, 'slots');
   await expectNoAxeViolations(page, 'slots (es)');
@@ -29,8 +29,8 @@ test('on a 360-px phone, in Spanish and English: call-me-back as soon as possibl
   await page.getByRole('button', { name: 'Confirmar la cita' }).click();
   // every problem is listed and linked to its field
   const alert = page.getByRole('alert');
-  await expect(alert).toContainText('Escribid el nombre y apellidos');
-  await expect(alert).toContainText('Escribid un teléfono válido');
+  await expect(alert).toContainText('Escriba su nombre y apellidos');
+  await expect(alert).toContainText('Escriba un teléfono válido');
   await expectNoHorizontalScroll(page, 'details with errors');
   await expectNoAxeViolations(page, 'details with errors (es)');
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'test-results/details-errors-360.png', fullPage: true });
@@ -42,7 +42,7 @@ test('on a 360-px phone, in Spanish and English: call-me-back as soon as possibl
   await page.getByRole('button', { name: 'Confirmar la cita' }).click();
   await page.getByRole('alert').waitFor({ state: 'detached' }).catch(() => undefined);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('La cita está reservada');
-  await expect(page.getByText('Os llamaremos en cuanto haya un agente libre')).toBeVisible();
+  await expect(page.getByText('Le llamaremos en cuanto haya un agente libre')).toBeVisible();
   await expectNoHorizontalScroll(page, 'confirmation');
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'test-results/confirmation-360.png', fullPage: true });
 
@@ -77,9 +77,11 @@ test('on a 360-px phone, in Spanish and English: call-me-back as soon as possibl
   await expect(page.getByRole('alert')).toContainText('The reference or the access code is not correct.');
   await page.getByLabel('Access code').fill(code);
   await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your appointment');
-  await expect(page.getByText('The waiting room opens 10 minutes before')).toBeVisible();
-  await expectNoAxeViolations(page, 'joined (en)');
+  // a video appointment opens its call room (device check first; the waiting room opens later)
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your video call');
+  await expect(page.getByText(/The waiting room opens on .+, 10 minutes before your appointment/)).toBeVisible();
+  await expectNoHorizontalScroll(page, 'room lobby');
+  await expectNoAxeViolations(page, 'room lobby (en)');
 
   await page.goto(manage);
   await page.getByRole('link', { name: 'Change the day or time' }).click();

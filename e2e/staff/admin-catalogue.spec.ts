@@ -41,7 +41,7 @@ test('an admin adds a procedure in the browser, citizens see it, and opens the e
   const citizen = await page.context().browser()!.newPage({ baseURL: page.url() });
   await citizen.goto(`${new URL(page.url()).origin}/${slug}?lang=es`);
   const card = citizen.getByRole('listitem').filter({ has: citizen.getByRole('heading', { name: 'Vado para vehículos' }) });
-  await card.getByText('Documentos que necesitáis').click();
+  await card.getByText('Documentos que necesita').click();
   await expect(card.getByText('Plano del vado')).toBeVisible();
   await citizen.close();
 

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   date,
@@ -245,6 +246,8 @@ export const appointments = pgTable(
     unique('appointments_tenant_idempotency').on(t.tenantId, t.idempotencyKey),
     index('appointments_tenant_start_idx').on(t.tenantId, t.startsAt),
     index('appointments_agent_start_idx').on(t.agentId, t.startsAt),
+    // the live sweep looks for booked appointments that became due or were missed
+    index('appointments_booked_start_idx').on(t.startsAt).where(sql`${t.status} = 'booked'`),
     check('appointments_status_known', sql`${t.status} IN ('booked','cancelled','attended','no_show')`),
     check('appointments_channel_known', sql`${t.channel} IN ('video','phone','callback','in_person')`),
     check(
@@ -473,7 +476,8 @@ export const recordings = pgTable(
     status: text('status').$type<'recording' | 'assembling' | 'complete' | 'failed'>().notNull().default('recording'),
     mimeType: text('mime_type'),
     chunks: integer('chunks').notNull().default(0),
-    bytes: integer('bytes').notNull().default(0),
+    /** Plain bytes (a long call passes 2 GiB). */
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
     /** SHA-256 of the assembled (plain) file. */
     sha256: text('sha256'),
     /** Storage key of the assembled encrypted file; no personal data in it. */

@@ -2,6 +2,7 @@
 import { AppError } from '../../shared/errors.js';
 import type { Database } from '../db/client.js';
 import { renderBookingEmail, type RenderedEmail } from '../mail/booking-emails.js';
+import { liveEmailPayload, renderLiveEmailJob } from '../mail/live-emails.js';
 import type { Mailer } from '../mail/mailer.js';
 import { findAppointmentById } from '../modules/booking/booking.repository.js';
 import { findProcedureById } from '../modules/catalogue/catalogue.repository.js';
@@ -11,6 +12,9 @@ import { emailJobPayload } from './job-types.js';
 
 /** Renders the email a job will send; null when the citizen gave no email address or a later change superseded it. */
 export async function renderEmailJob(database: Database, publicUrl: string, job: Pick<JobRow, 'tenant_id' | 'payload'>): Promise<RenderedEmail | null> {
+  // Emails of the live attention (no-show, not reached) have their own payloads and templates.
+  const live = liveEmailPayload.safeParse(job.payload);
+  if (live.success) return renderLiveEmailJob(database, publicUrl, job.tenant_id, live.data);
   const payload = emailJobPayload.parse(job.payload);
   if (!job.tenant_id) throw new AppError('not_found');
   const tenant = await findTenantById(database.db, job.tenant_id);

@@ -1,5 +1,8 @@
 /** Starts a real Finestreta HTTP server on 127.0.0.1 for tests, with a tenant of its own. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../server/config/config.js';
 import type { Database } from '../../server/db/client.js';
@@ -9,20 +12,31 @@ import { startServer, type Running } from '../../server/server.js';
 export type TestServer = Running & { base: string };
 
 export async function startTestServer(database: Database, env: Record<string, string> = {}): Promise<TestServer> {
+  // Files (recordings, keys) go to a throw-away folder unless the test names one.
+  const ownDir = env.DATA_DIR ? undefined : mkdtempSync(path.join(tmpdir(), 'finestreta-test-'));
   const config = loadConfig({
+    DATA_DIR: ownDir ?? env.DATA_DIR,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     JOB_POLL_MS: '100',
     RATE_LIMIT_BOOKING_PER_MINUTE: '100000',
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    RATE_LIMIT_QUEUE_PER_MINUTE: '100000',
     DEMO_SEED: 'false',
     PUBLIC_URL: 'http://127.0.0.1:0',
     ...env,
   });
   const running = await startServer(config, pino({ level: 'silent' }), { database });
   const port = (running.app.server.address() as { port: number }).port;
-  return { ...running, base: `http://127.0.0.1:${port}` };
+  return {
+    ...running,
+    base: `http://127.0.0.1:${port}`,
+    async close() {
+      await running.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A unique slug so that every test has its own town hall. */

@@ -75,6 +75,7 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
   return (
     <nav aria-label={t('staff.nav_label')} class="staffnav">
       <ul>
+        <li><a href={tenantPath(ctx, 'staff', 'console')}>{t('console.title')}</a></li>
         <li>
           <a href={tenantPath(ctx, 'staff')}>{t('staff.agenda.title')}</a>
         </li>

@@ -17,6 +17,7 @@ import { bookingInput } from '../../modules/booking/booking.schemas.js';
 import { cancelAppointment, getManagedAppointment, rescheduleAppointment } from '../../modules/booking/manage-appointment.js';
 import { validateContact } from '../../modules/booking/validate-contact.js';
 import { verifyAccess } from '../../modules/booking/verify-access.js';
+import { issuePass } from '../../modules/attention/room-passes.js';
 import { findProcedureByCode, listProcedures, type Procedure } from '../../modules/catalogue/catalogue.repository.js';
 import { findFreeSlots } from '../../modules/scheduling/find-free-slots.js';
 import { pickText } from '../../../shared/domain.js';
@@ -320,6 +321,13 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext) {
       const t = translator(req.lang);
       try {
         const { appointment, procedure } = await verifyAccess(deps, { tenant: req.tenant!, reference, code });
+        if (appointment.status === 'booked' && appointment.channel === 'video') {
+          // The video room: a pass valid until about three hours after the slot ends.
+          const until = (appointment.endsAt ?? appointment.startsAt)?.getTime() ?? Date.now();
+          const ttlMinutes = Math.max(60, Math.ceil((until + 3 * 3_600_000 - Date.now()) / 60_000));
+          const token = await issuePass({ database: ctx.database }, { tenantId: req.tenant!.id, role: 'citizen', appointmentId: appointment.id, ttlMinutes });
+          return reply.header('cache-control', 'no-store').redirect(tenantPath({ tenant: req.tenant! }, 'room', token), 303);
+        }
         const opensAt = appointment.startsAt ? new Date(appointment.startsAt.getTime() - 10 * 60_000) : null;
         return sendHtml(reply, renderPage(h(JoinedPage, { ctx: pageCtx(req), appointment, procedure, opensAt })));
       } catch (e) {

@@ -130,7 +130,7 @@ export async function consoleApi(app: FastifyInstance, ctx: AppContext) {
           summary: 'Close an attention with its consultation type, outcome and notes',
           params: attentionParams,
           body: closeAttentionInput,
-          response: { 204: z.null(), 401: errorBody, 403: errorBody, 409: errorBody, 422: errorBody },
+          response: { 204: z.null(), 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody },
         },
       }, async (req, reply) => {
         const staff = await requireStaff(ctx, req);
@@ -146,13 +146,14 @@ export async function consoleApi(app: FastifyInstance, ctx: AppContext) {
           summary: 'A one-time link for a third participant (an interpreter, a sign-language interpreter)',
           params: attentionParams,
           body: z.object({ label: z.string().trim().min(1).max(80) }),
-          response: { 200: z.object({ url: z.string() }), 401: errorBody, 403: errorBody, 409: errorBody },
+          response: { 200: z.object({ url: z.string() }), 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
         },
       }, async (req) => {
         const staff = await requireStaff(ctx, req);
         checkCsrf(req);
         const att = await findAttention(ctx.database, req.tenant!.id, req.params.id);
-        if (!att || att.status !== 'in_progress' || (staff.role === 'agent' && att.agent_id !== staff.id)) throw new AppError('attention_not_active');
+        if (!att) throw new AppError('attention_not_found');
+        if (att.status !== 'in_progress' || (staff.role === 'agent' && att.agent_id !== staff.id)) throw new AppError('attention_not_active');
         const token = await issuePass(deps, { tenantId: req.tenant!.id, role: 'invite', attentionId: att.id, label: req.body.label, ttlMinutes: 60 });
         return { url: `${ctx.config.PUBLIC_URL}/${req.tenant!.slug}/guest/${token}` };
       });

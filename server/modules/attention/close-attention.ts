@@ -55,7 +55,11 @@ export async function closeAttention(
        WHERE tenant_id = ${o.tenantId} AND id = ${o.attentionId} AND status = 'in_progress' ${actorClause(o.agent)}
        RETURNING *`)) as unknown as { rows: AttentionRow[] };
     const row = res.rows[0];
-    if (!row) throw new AppError('attention_not_active');
+    if (!row) {
+      // another town hall's attention (or none) is not found; one of ours is no longer in course (or not the agent's)
+      const exists = (await tx.execute(sql`SELECT 1 FROM attentions WHERE tenant_id = ${o.tenantId} AND id = ${o.attentionId}`)) as unknown as { rows: unknown[] };
+      throw new AppError(exists.rows.length ? 'attention_not_active' : 'attention_not_found');
+    }
     if (row.appointment_id) {
       await tx.execute(sql`UPDATE appointments SET status = 'attended' WHERE tenant_id = ${o.tenantId} AND id = ${row.appointment_id} AND status = 'booked'`);
     }

@@ -1,5 +1,6 @@
 /** The town hall's page: what you can get help with, and how. */
 import { pickText } from '../../../../shared/domain.js';
+import { liveSettings } from '../../../modules/attention/live-settings.js';
 import type { Procedure } from '../../../modules/catalogue/catalogue.repository.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
@@ -11,10 +12,15 @@ export function HomePage({ ctx, procedures }: { ctx: PageCtx; procedures: Proced
     <Layout ctx={ctx} title={t('home.title')}>
       <h1>{t('home.title')}</h1>
       <p class="lead">{t('home.intro')}</p>
-      <p>
+      <p class="actions">
         <a class="button secondary" href={tenantPath(ctx, 'join')}>
           {t('home.join_link')}
         </a>
+        {liveSettings(ctx.tenant).queueOpen ? (
+          <a class="button secondary" href={tenantPath(ctx, 'queue')}>
+            {t('queue.home_link')}
+          </a>
+        ) : null}
       </p>
       <h2>{t('home.procedures_title')}</h2>
       {procedures.length === 0 ? <p>{t('home.no_procedures')}</p> : null}

@@ -1,0 +1,2 @@
+ALTER TABLE "recordings" ALTER COLUMN "bytes" SET DATA TYPE bigint;--> statement-breakpoint
+CREATE INDEX "appointments_booked_start_idx" ON "appointments" USING btree ("starts_at") WHERE "appointments"."status" = 'booked';
