@@ -30,7 +30,7 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     name: { ca: "Certificat d'empadronament", es: 'Certificado de empadronamiento', en: 'Certificate of registration (padró)' },
     help: {
       ca: "Document que acredita on i des de quan viviu al municipi. L'enviem per correu electrònic un cop verificada la identitat.",
-      es: 'Documento que acredita dónde y desde cuándo vivís en el municipio. Lo enviamos por correo electrónico una vez verificada la identidad.',
+      es: 'Documento que acredita dónde y desde cuándo vive en el municipio. Lo enviamos por correo electrónico una vez verificada la identidad.',
       en: 'Proves where and since when you live in the town. We email it once your identity is verified.',
     },
     dept: 'oac',
@@ -43,7 +43,7 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     name: { ca: 'Alta al padró municipal', es: 'Alta en el padrón municipal', en: 'Registering in the municipal register (padró)' },
     help: {
       ca: "Per inscriure-us al padró quan arribeu a viure al municipi. Cal acreditar el domicili.",
-      es: 'Para inscribiros en el padrón cuando llegáis a vivir al municipio. Hay que acreditar el domicilio.',
+      es: 'Para inscribirse en el padrón cuando llega a vivir al municipio. Hay que acreditar el domicilio.',
       en: 'To register when you come to live in the town. You need to prove your address.',
     },
     dept: 'oac',
@@ -60,7 +60,7 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     name: { ca: 'Sol·licitud d\'ajuts i subvencions', es: 'Solicitud de ayudas y subvenciones', en: 'Applying for grants and subsidies' },
     help: {
       ca: "Us acompanyem a presentar la sol·licitud electrònica d'una convocatòria oberta.",
-      es: 'Os acompañamos a presentar la solicitud electrónica de una convocatoria abierta.',
+      es: 'Le acompañamos a presentar la solicitud electrónica de una convocatoria abierta.',
       en: 'We help you file the online application of an open call.',
     },
     dept: 'serveis',
@@ -94,7 +94,7 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     name: { ca: "Ajuda amb el certificat digital idCAT", es: 'Ayuda con el certificado digital idCAT', en: 'Help with the idCAT digital certificate' },
     help: {
       ca: "Us ajudem a obtenir, instal·lar o fer servir l'idCAT Certificat o l'idCAT Mòbil.",
-      es: 'Os ayudamos a obtener, instalar o usar el idCAT Certificado o el idCAT Móvil.',
+      es: 'Le ayudamos a obtener, instalar o usar el idCAT Certificado o el idCAT Móvil.',
       en: 'We help you get, install or use idCAT Certificate or idCAT Mobile.',
     },
     dept: 'oac',
