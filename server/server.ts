@@ -10,8 +10,8 @@ import { openDatabase, type Database } from './db/client.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { JobRunner, type JobHandler } from './jobs/job-runner.js';
-import { LiveSweep } from './jobs/live-sweep.js';
-import { RecordingSweep } from './jobs/recording-sweep.js';
+import { liveSweep } from './jobs/live-sweep.js';
+import { recordingSweep as recordingSweepTask } from './jobs/recording-sweep.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { createMailer } from './mail/mailer.js';
 import { CalendarCache } from './modules/scheduling/calendar-cache.js';
@@ -67,9 +67,8 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     await app.ready();
   }
   jobs?.start();
-  const recordingSweep = new RecordingSweep({ database, config, logger }).start();
-  const sweep = new LiveSweep({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }, { intervalMs: config.LIVE_SWEEP_SECONDS * 1000, logger });
-  sweep.start();
+  const recordingSweep = recordingSweepTask({ database, config, logger }).start();
+  const sweep = liveSweep({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }, { intervalMs: config.LIVE_SWEEP_SECONDS * 1000, logger }).start();
   let closed = false;
   return {
     app,

@@ -18,6 +18,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyRing } from './keys.js';
+import { syncDir } from './sync-dir.js';
 
 const MAGIC = Buffer.from('FNE1', 'ascii');
 const VERSION = 1;
@@ -63,17 +64,6 @@ async function* chunksOf(source: Source): AsyncIterable<Uint8Array> {
   for await (const c of source as AsyncIterable<Uint8Array>) yield c;
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY).catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch {
-    /* not every platform can fsync a directory */
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Encrypts and decrypts files with the tenant keys of a key ring. */
 export class EncryptedFiles {

@@ -8,6 +8,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir } from './sync-dir.js';
 
 export const MASTER_KEY_BYTES = 32;
 const TENANT_KEY_SALT = 'finestreta-tenant-key';
@@ -83,17 +84,6 @@ function decodeKey(b64: string, source: string): Buffer {
   return key;
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY).catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch {
-    /* some platforms cannot fsync a directory */
-  } finally {
-    await handle.close();
-  }
-}
 
 /** A town hall's key: HKDF-SHA256(master, salt 'finestreta-tenant-key', info tenantId), 32 bytes. */
 export function deriveTenantKey(master: Buffer, tenantId: string): Buffer {

@@ -5,11 +5,10 @@
  * /{slug}/staff/console/api (the browser console, page session cookie).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callAttemptInput, recordCallAttempt } from '../../modules/attention/record-call-attempt.js';
 import type { AppContext } from '../context.js';
-import { resolveStaff, resolveTenant } from '../request-tenant.js';
+import { registerConsoleRoutes } from '../console-routes.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
@@ -17,17 +16,7 @@ const attentionParams = z.object({ slug: z.string().max(40), id: z.uuid() });
 
 export async function callsApi(app: FastifyInstance, ctx: AppContext) {
   const deps = { database: ctx.database, jobMaxAttempts: ctx.config.JOB_MAX_ATTEMPTS };
-  for (const [prefix, hide] of [
-    ['/api/v1/tenants/:slug', false],
-    ['/:slug/staff/console/api', true],
-  ] as const) {
-    app.register(async (root) => {
-      const r = root.withTypeProvider<ZodTypeProvider>();
-      r.addHook('onRequest', async (req, reply) => {
-        await resolveTenant(ctx, req, reply);
-        await resolveStaff(ctx, req);
-      });
-
+  registerConsoleRoutes(app, ctx, (r, prefix, hide) => {
       r.post(`${prefix}/attentions/:id/attempts`, {
         schema: {
           hide,
@@ -52,6 +41,5 @@ export async function callsApi(app: FastifyInstance, ctx: AppContext) {
         if (result.emailQueued) ctx.booking.kickJobs();
         return { attempts: result.attempts, status: result.status };
       });
-    });
-  }
+  });
 }

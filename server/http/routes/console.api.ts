@@ -5,7 +5,6 @@
  * under /{slug}/staff/console/api (the browser console, page session cookie).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PRESENCE_STATES } from '../../db/schema.js';
 import { findAttention, findQueueRow, listLiveQueue } from '../../modules/attention/attention.repository.js';
@@ -17,7 +16,7 @@ import { takeAttention } from '../../modules/attention/take-attention.js';
 import { listTypologies } from '../../modules/attention/typologies.js';
 import { AppError } from '../../../shared/errors.js';
 import type { AppContext } from '../context.js';
-import { resolveStaff, resolveTenant } from '../request-tenant.js';
+import { registerConsoleRoutes } from '../console-routes.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
@@ -59,16 +58,7 @@ const consoleView = z.object({
 
 export async function consoleApi(app: FastifyInstance, ctx: AppContext) {
   const deps = { database: ctx.database };
-  for (const [prefix, hide] of [
-    ['/api/v1/tenants/:slug', false],
-    ['/:slug/staff/console/api', true],
-  ] as const) {
-    app.register(async (root) => {
-      const r = root.withTypeProvider<ZodTypeProvider>();
-      r.addHook('onRequest', async (req, reply) => {
-        await resolveTenant(ctx, req, reply);
-        await resolveStaff(ctx, req);
-      });
+  registerConsoleRoutes(app, ctx, (r, prefix, hide) => {
       const tags = ['console'];
       /** Adds the click-to-call link, following the town hall's scheme (tel:, sip:, a softphone's). */
       const withLinks = (tenant: Parameters<typeof liveSettings>[0], row: Omit<z.infer<typeof queueRow>, 'callLink'>) => ({
@@ -157,6 +147,5 @@ export async function consoleApi(app: FastifyInstance, ctx: AppContext) {
         const token = await issuePass(deps, { tenantId: req.tenant!.id, role: 'invite', attentionId: att.id, label: req.body.label, ttlMinutes: 60 });
         return { url: `${ctx.config.PUBLIC_URL}/${req.tenant!.slug}/guest/${token}` };
       });
-    });
-  }
+  });
 }

@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { finishRecording, finishRecordingInput } from '../../modules/recording/finish-recording.js';
 import { recordingStatus } from '../../modules/recording/recording-status.js';
@@ -16,7 +15,8 @@ import type { RecordingDeps } from '../../modules/recording/recordings.repositor
 import { CHUNK_MAX_BYTES, uploadChunk } from '../../modules/recording/upload-chunk.js';
 import { openFileStore } from '../../storage/open-file-store.js';
 import type { AppContext } from '../context.js';
-import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../request-tenant.js';
+import { registerConsoleRoutes } from '../console-routes.js';
+import { SESSION_COOKIE } from '../request-tenant.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
@@ -52,18 +52,9 @@ const uploadRateLimit = {
 
 export async function recordingApi(app: FastifyInstance, ctx: AppContext) {
   const deps = async (): Promise<RecordingDeps> => ({ database: ctx.database, files: await openFileStore(ctx.config, app.log), logger: app.log });
-  for (const [prefix, hide] of [
-    ['/api/v1/tenants/:slug', false],
-    ['/:slug/staff/console/api', true],
-  ] as const) {
-    app.register(async (root) => {
-      const r = root.withTypeProvider<ZodTypeProvider>();
+  registerConsoleRoutes(app, ctx, (r, prefix, hide) => {
       // Raw chunk bodies, in this plugin only; the size limit is set on the upload route alone.
       r.addContentTypeParser(CHUNK_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-      r.addHook('onRequest', async (req, reply) => {
-        await resolveTenant(ctx, req, reply);
-        await resolveStaff(ctx, req);
-      });
       const tags = ['recording'];
       const base = `${prefix}/attentions/:id/recordings/:recordingId`;
 
@@ -153,6 +144,5 @@ export async function recordingApi(app: FastifyInstance, ctx: AppContext) {
           input: req.body,
         });
       });
-    });
-  }
+  });
 }
