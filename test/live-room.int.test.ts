@@ -157,6 +157,40 @@ describe.each(DATABASE_KINDS)('call rooms on %s', (kind) => {
     for (const s of [early, citizen, twice, staff]) s.ws.close();
   });
 
+  it('a server restart during a call keeps the attention, the chat and the room: both sides come back to it', async (ctx) => {
+    if (state.skip) return ctx.skip();
+    const t = await smallTenant(state.db, { agents: 1 });
+    const q = await queueCitizen(t);
+    const restarting = await startTestServer(state.db);
+    const agent = await console(restarting.base, t);
+    await agent.call('POST', '/attentions/take', {});
+    const room = liveSocket(`${ws(restarting.base)}/${t.tenant.slug}/staff/attentions/${q.attention.id}/live?peer=agent-peer-1`, { cookie: agent.cookie });
+    await room.next('hello');
+    const citizen = liveSocket(`${ws(restarting.base)}/${t.tenant.slug}/room/${q.token}/live?peer=citizen-peer-1`);
+    await citizen.next('hello');
+    citizen.send({ type: 'chat', text: 'Em sentiu?' });
+    await room.next('chat');
+
+    await restarting.close();
+    expect((await room.closed).code).toBeGreaterThanOrEqual(1000);
+    await citizen.closed;
+    const back = await startTestServer(state.db);
+    try {
+      // the same peers reconnect (same ids), to the new process
+      const room2 = liveSocket(`${ws(back.base)}/${t.tenant.slug}/staff/attentions/${q.attention.id}/live?peer=agent-peer-1`, { cookie: agent.cookie });
+      const hello = await room2.next('hello');
+      expect(hello).toMatchObject({ status: 'in_progress', room: q.attention.id, you: { id: 'agent-peer-1' } });
+      expect(hello.chat).toEqual([expect.objectContaining({ role: 'citizen', text: 'Em sentiu?' })]);
+      const citizen2 = liveSocket(`${ws(back.base)}/${t.tenant.slug}/room/${q.token}/live?peer=citizen-peer-1`);
+      expect(await citizen2.next('hello')).toMatchObject({ status: 'in_progress', peers: [expect.objectContaining({ id: 'agent-peer-1' })] });
+      expect((await room2.next('peer_joined')).peer.id).toBe('citizen-peer-1');
+      room2.ws.close();
+      citizen2.ws.close();
+    } finally {
+      await back.close();
+    }
+  });
+
   it('keeps rooms and town halls apart and closes on bad frames', async (ctx) => {
     if (state.skip) return ctx.skip();
     const one = await smallTenant(state.db, { agents: 2 });
