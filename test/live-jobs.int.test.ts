@@ -218,6 +218,30 @@ describe.each(DATABASE_KINDS)('live sweep and call attempts on %s', (kind) => {
     expect((await attentionOf(db, asap)).map((a) => a.status)).toEqual(['abandoned']);
   });
 
+  it('leaves alone appointments older than a day, takes a moved request out of the queue until it is due, and gives up old queue entries', async (t) => {
+    if (state.skip) return t.skip();
+    const town = await smallTenant(db, { agents: 2 });
+    const oldVideo = await insertAppointment(db, town, { channel: 'video', startsAt: new Date(Date.now() - 3 * 24 * 60 * MIN), agent: 0 });
+    const oldPhone = await insertAppointment(db, town, { channel: 'phone', startsAt: new Date(Date.now() - 2 * 24 * 60 * MIN), agent: 1 });
+    const phone = await insertAppointment(db, town, { channel: 'phone', startsAt: new Date(Date.now() + 2 * MIN), agent: 1 });
+    await sweep();
+    expect((await appointment(db, oldVideo)).status).toBe('booked');
+    expect(await attentionOf(db, oldVideo)).toEqual([]);
+    expect(await attentionOf(db, oldPhone)).toEqual([]);
+    expect((await attentionOf(db, phone)).map((a) => a.status)).toEqual(['waiting']);
+    // moved to next week: out of the queue now, back when it is due
+    await db.rows(sql`UPDATE appointments SET starts_at = starts_at + interval '7 days', ends_at = ends_at + interval '7 days', blocked_until = blocked_until + interval '7 days' WHERE id = ${phone}`);
+    await sweep();
+    expect(await attentionOf(db, phone)).toEqual([]);
+    // a virtual-queue entry left for 13 hours is given up
+    const [entry] = await db.rows<{ id: string }>(sql`
+      INSERT INTO attentions (tenant_id, procedure_id, channel, citizen_name, email, language, queued_at, due_at)
+      VALUES (${town.tenant.id}, ${town.procedure.id}, 'video', 'Ningú', 'ningu@example.com', 'ca', now() - interval '13 hours', now() - interval '13 hours') RETURNING id`);
+    await sweep();
+    const [{ status }] = await db.rows<{ status: string }>(sql`SELECT status FROM attentions WHERE id = ${entry.id}`);
+    expect(status).toBe('abandoned');
+  });
+
   /** A phone request due now, taken by agent 0 through the console API. */
   async function takenCall(town: Tenant, agent: Session, o: { language?: string; email?: string } = {}) {
     const appointmentId = await insertAppointment(db, town, { channel: 'phone', startsAt: new Date(Date.now() + 2 * MIN), ...o });

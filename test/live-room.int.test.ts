@@ -165,9 +165,16 @@ describe.each(DATABASE_KINDS)('call rooms on %s', (kind) => {
     const agent = await console(restarting.base, t);
     await agent.call('POST', '/attentions/take', {});
     const room = liveSocket(`${ws(restarting.base)}/${t.tenant.slug}/staff/attentions/${q.attention.id}/live?peer=agent-peer-1`, { cookie: agent.cookie });
-    await room.next('hello');
+    const agentId = (await room.next('hello')).you.id;
     const citizen = liveSocket(`${ws(restarting.base)}/${t.tenant.slug}/room/${q.token}/live?peer=citizen-peer-1`);
-    await citizen.next('hello');
+    const citizenId = (await citizen.next('hello')).you.id;
+
+    // somebody else proposing the agent's nonce gets an id of their own; the agent stays connected
+    const impostor = liveSocket(`${ws(restarting.base)}/${t.tenant.slug}/room/${q.token}/live?peer=agent-peer-1`);
+    expect((await impostor.next('hello')).you.id).not.toBe(agentId);
+    impostor.ws.close();
+    await room.next('peer_left');
+    expect(room.ws.readyState).toBe(room.ws.OPEN);
     citizen.send({ type: 'chat', text: 'Em sentiu?' });
     await room.next('chat');
 
@@ -179,11 +186,11 @@ describe.each(DATABASE_KINDS)('call rooms on %s', (kind) => {
       // the same peers reconnect (same ids), to the new process
       const room2 = liveSocket(`${ws(back.base)}/${t.tenant.slug}/staff/attentions/${q.attention.id}/live?peer=agent-peer-1`, { cookie: agent.cookie });
       const hello = await room2.next('hello');
-      expect(hello).toMatchObject({ status: 'in_progress', room: q.attention.id, you: { id: 'agent-peer-1' } });
+      expect(hello).toMatchObject({ status: 'in_progress', room: q.attention.id, you: { id: agentId } });
       expect(hello.chat).toEqual([expect.objectContaining({ role: 'citizen', text: 'Em sentiu?' })]);
       const citizen2 = liveSocket(`${ws(back.base)}/${t.tenant.slug}/room/${q.token}/live?peer=citizen-peer-1`);
-      expect(await citizen2.next('hello')).toMatchObject({ status: 'in_progress', peers: [expect.objectContaining({ id: 'agent-peer-1' })] });
-      expect((await room2.next('peer_joined')).peer.id).toBe('citizen-peer-1');
+      expect(await citizen2.next('hello')).toMatchObject({ status: 'in_progress', you: { id: citizenId }, peers: [expect.objectContaining({ id: agentId })] });
+      expect((await room2.next('peer_joined')).peer.id).toBe(citizenId);
       room2.ws.close();
       citizen2.ws.close();
     } finally {

@@ -6,13 +6,13 @@
  * their place in the queue. Rooms span processes through the RoomRelay. Frames
  * are validated; a peer only ever reaches peers of its own room.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { isAppError } from '../../shared/errors.js';
 import type { Language } from '../../shared/domain.js';
 import type { AppContext } from '../http/context.js';
-import { resolveStaff, resolveTenant } from '../http/request-tenant.js';
+import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../http/request-tenant.js';
 import { translator } from '../i18n/i18n.js';
 import { safeError } from '../logger.js';
 import { findAttention, findAttentionByAppointment, waitingPositions, type AttentionRow } from '../modules/attention/attention.repository.js';
@@ -25,7 +25,8 @@ import { findPass } from '../modules/attention/room-passes.js';
 import { iceServersFor } from '../modules/attention/turn-credentials.js';
 import { findAppointmentById } from '../modules/booking/booking.repository.js';
 import { recordConsent } from '../modules/recording/record-consent.js';
-import type { Staff } from '../modules/staff/staff.repository.js';
+import { sha256 } from '../modules/booking/secrets.js';
+import { liveSessionHashes, type Staff } from '../modules/staff/staff.repository.js';
 import type { Tenant } from '../modules/tenants/tenants.repository.js';
 import type { EventBus } from './event-bus.js';
 import { roomClientMessage, type PeerInfo, type RoomClientMessage, type RoomServerMessage, type RoomStatus } from './room-messages.js';
@@ -36,6 +37,10 @@ const POLICY_VIOLATION = 1008;
 const MAX_MESSAGES_PER_10S = 300;
 const LIVE_STATES = new Set(['waiting', 'in_progress']);
 const PEER_ID = /^[a-zA-Z0-9_-]{8,40}$/;
+/** Agent, citizen, an interpreter or two: more is not a call we serve. */
+const MAX_PEERS_PER_ROOM = 6;
+/** Server pings; a socket that has not answered the previous ping is dropped (half-open after a cut). */
+const HEARTBEAT_MS = 20_000;
 
 type Peer = {
   info: PeerInfo;
@@ -48,6 +53,11 @@ type Peer = {
   /** A virtual-queue citizen may leave the queue. */
   queueEntry: boolean;
   staff?: Staff;
+  /** Who is behind the socket (a pass, a staff member); only the same principal may take over an id. */
+  principal: string;
+  /** Agents: their session, re-checked; citizens and guests: when their pass expires. */
+  sessionHash?: string;
+  expiresAt?: Date;
   send(m: RoomServerMessage): void;
   close(code: number, reason: string): void;
 };
@@ -58,6 +68,24 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
   const deps = { database: ctx.database };
   const rooms = new Map<string, Set<Peer>>();
   const lobby = new Set<Peer>();
+
+  // A socket lives only as long as what let it in: an agent's session, a citizen's or guest's pass.
+  const recheck = setInterval(() => void recheckAccess(), ctx.config.LIVE_SESSION_CHECK_SECONDS * 1000);
+  recheck.unref();
+  app.addHook('onClose', async () => clearInterval(recheck));
+  async function recheckAccess() {
+    const all = [...lobby, ...[...rooms.values()].flatMap((set) => [...set])];
+    const now = Date.now();
+    for (const p of all) if (p.expiresAt && p.expiresAt.getTime() <= now) p.close(POLICY_VIOLATION, 'pass expired');
+    const agents = all.filter((p) => p.sessionHash);
+    if (agents.length === 0) return;
+    try {
+      const alive = await liveSessionHashes(ctx.database, [...new Set(agents.map((p) => p.sessionHash!))]);
+      for (const p of agents) if (!alive.has(p.sessionHash!)) p.close(POLICY_VIOLATION, 'session ended');
+    } catch {
+      /* the database is away: try again next time */
+    }
+  }
 
   const peersOf = (room: string | null) => (room ? (rooms.get(room) ?? new Set<Peer>()) : new Set<Peer>());
 
@@ -73,12 +101,17 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     if (!localTarget) await relay.publish({ tenantId: peer.tenant.id, room: peer.room, from: peer.info.id, to, kind: 'msg', msg });
   }
 
-  function joinRoom(peer: Peer, att: Pick<AttentionRow, 'id' | 'status' | 'language'>) {
+  /** Joins the room; false when it is full. Ids are bound to their principal, so an equal id is this peer's older socket. */
+  function joinRoom(peer: Peer, att: Pick<AttentionRow, 'id' | 'status' | 'language'>): boolean {
     lobby.delete(peer);
     for (const old of peersOf(att.id)) {
       if (old.info.id !== peer.info.id) continue;
       rooms.get(att.id)!.delete(old);
       old.close(POLICY_VIOLATION, 'replaced by a new connection');
+    }
+    if (peersOf(att.id).size >= MAX_PEERS_PER_ROOM) {
+      peer.close(POLICY_VIOLATION, 'room full');
+      return false;
     }
     peer.room = att.id;
     peer.status = att.status;
@@ -88,6 +121,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     for (const p of set) p.send({ type: 'peer_joined', peer: peer.info });
     set.add(peer);
     void relay.publish({ tenantId: peer.tenant.id, room: att.id, from: peer.info.id, kind: 'joined', msg: { peer: peer.info } });
+    return true;
   }
 
   function leaveRoom(peer: Peer) {
@@ -107,7 +141,13 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     const local = [...set].filter((p) => p.tenant.id === e.tenantId);
     if (e.kind === 'joined' && e.msg?.peer) {
       const info = e.msg.peer as PeerInfo;
-      for (const p of local) {
+      // The same peer reconnected to another process: its socket here is a stale one; it goes quietly.
+      for (const p of local.filter((x) => x.info.id === info.id)) {
+        set.delete(p);
+        p.close(POLICY_VIOLATION, 'replaced by a new connection');
+      }
+      if (set.size === 0) rooms.delete(e.room);
+      for (const p of local.filter((x) => x.info.id !== info.id)) {
         p.send({ type: 'peer_joined', peer: info });
         void relay.publish({ tenantId: e.tenantId, room: e.room, from: p.info.id, to: e.from, kind: 'present', msg: { peer: p.info } });
       }
@@ -159,6 +199,14 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     let count = 0;
     const window = setInterval(() => (count = 0), 10_000);
     window.unref();
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const beat = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, HEARTBEAT_MS);
+    beat.unref();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return socket.close(POLICY_VIOLATION, 'text frames only');
       if (++count > MAX_MESSAGES_PER_10S) return socket.close(POLICY_VIOLATION, 'too many messages');
@@ -179,6 +227,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     });
     socket.on('close', () => {
       clearInterval(window);
+      clearInterval(beat);
       leaveRoom(peer);
     });
   }
@@ -188,10 +237,16 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
    * network cut it comes back as the same peer and the call is resumed by an ICE restart, not
    * rebuilt; an older socket with that id in the room is closed.
    */
-  function makePeer(socket: WebSocket, req: FastifyRequest, tenant: Tenant, role: PeerInfo['role'], label: string): Peer {
+  function makePeer(socket: WebSocket, req: FastifyRequest, tenant: Tenant, role: PeerInfo['role'], label: string, principal: string): Peer {
     const proposed = (req.query as Record<string, unknown> | undefined)?.peer;
-    const id = typeof proposed === 'string' && PEER_ID.test(proposed) ? proposed : randomBytes(9).toString('base64url');
+    // The id others see is derived from the principal and the browser's own nonce: a reconnecting
+    // browser gets its id back, and nobody else can ever claim it.
+    const id =
+      typeof proposed === 'string' && PEER_ID.test(proposed)
+        ? createHash('sha256').update(`${principal}|${proposed}`).digest('base64url').slice(0, 16)
+        : randomBytes(9).toString('base64url');
     return {
+      principal,
       info: { id, role, label },
       tenant,
       room: null,
@@ -270,7 +325,8 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
       const pass = await findPass(deps, tenant.id, token).catch(() => undefined);
       if (!pass || pass.role === 'invite') return socket.close(POLICY_VIOLATION, 'access denied');
       const t = translator(tenant.defaultLanguage);
-      const peer = makePeer(socket, req, tenant, pass.role === 'guest' ? 'guest' : 'citizen', pass.role === 'guest' ? (pass.label ?? t('call.guest')) : t('call.citizen'));
+      const peer = makePeer(socket, req, tenant, pass.role === 'guest' ? 'guest' : 'citizen', pass.role === 'guest' ? (pass.label ?? t('call.guest')) : t('call.citizen'), `pass:${pass.tokenHash}`);
+      peer.expiresAt = pass.expiresAt;
       let opensAt: string | null = null;
       let att: AttentionRow | undefined;
       if (pass.appointmentId) {
@@ -284,7 +340,9 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
         att = await findAttention(ctx.database, tenant.id, pass.attentionId);
         peer.queueEntry = peer.info.role === 'citizen' && !!att && !att.appointment_id;
       }
-      if (att && LIVE_STATES.has(att.status)) joinRoom(peer, att);
+      if (att && LIVE_STATES.has(att.status)) {
+        if (!joinRoom(peer, att)) return;
+      }
       else if (att) peer.status = att.status;
       else lobby.add(peer);
       attach(socket, peer, async (m) => {
@@ -294,7 +352,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
           if (!appointment) return;
           try {
             const entered = await enterWaitingRoom(deps, { tenant, appointment });
-            joinRoom(peer, entered);
+            if (!joinRoom(peer, entered)) return;
             peer.send({ type: 'status', status: peer.status, room: peer.room! });
             if ((peer.status as RoomStatus) === 'waiting') await sendPositions(tenant.id, peer);
           } catch (e) {
@@ -335,9 +393,10 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
       const id = String((req.params as Record<string, unknown>).id ?? '');
       const att = /^[0-9a-f-]{36}$/i.test(id) ? await findAttention(ctx.database, tenant.id, id) : undefined;
       if (!att || att.status !== 'in_progress' || (staff.role === 'agent' && att.agent_id !== staff.id)) return socket.close(POLICY_VIOLATION, 'not your attention');
-      const peer = makePeer(socket, req, tenant, 'agent', staff.fullName);
+      const peer = makePeer(socket, req, tenant, 'agent', staff.fullName, `staff:${staff.id}`);
+      peer.sessionHash = sha256(req.cookies[SESSION_COOKIE] ?? '');
       peer.staff = staff;
-      joinRoom(peer, att);
+      if (!joinRoom(peer, att)) return;
       attach(socket, peer, async (m) => {
         if (await common(peer, m)) return;
         if (!peer.room || peer.status !== 'in_progress') return;

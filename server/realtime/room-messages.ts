@@ -26,7 +26,7 @@ export const roomClientMessage = z.discriminatedUnion('type', [
   /** Citizen in the virtual queue: leave it. */
   z.object({ type: z.literal('leave_queue') }),
   z.object({ type: z.literal('signal'), to: peerId, description: description.optional(), candidate: candidate.optional() }),
-  z.object({ type: z.literal('chat'), text: z.string().trim().min(1).max(2000) }),
+  z.object({ type: z.literal('chat'), text: z.string().trim().min(1).max(2000).refine((t) => !t.includes('\u0000'), 'no NUL') }),
   z.object({ type: z.literal('media'), audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
   /** Agent: media flows both ways (talk time starts). */
   z.object({ type: z.literal('connected') }),

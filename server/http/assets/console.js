@@ -460,6 +460,7 @@
   var peersById = {};
   function wsBase() { return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host; }
   function connState(key) { setText('conn-state', tr('console.connection.' + key)); }
+  function isCitizen(id) { return !!peersById[id] && peersById[id].role === 'citizen'; }
   function peerLabel(id) { return (peersById[id] && peersById[id].label) || tr('console.chat_role.citizen'); }
 
   function resetCallUi() {
@@ -499,6 +500,7 @@
       return;
     }
     connState('connecting');
+    var callOver = false; // after call_ended the notice keeps asking for the closing form
     var thisCall = new window.FinCall({
       wsUrl: wsBase() + cfg.roomSocket.replace('{id}', encodeURIComponent(row.id)),
       polite: false,
@@ -522,7 +524,8 @@
           (peers || []).forEach(function (p) { peersById[p.id] = p; });
           var joined = (peers || []).filter(function (p) { return !before[p.id]; });
           var left = Object.keys(before).filter(function (id) { return !peersById[id]; });
-          if (joined.length) setText('call-notice', tr('console.peer_joined', { label: joined[0].label }));
+          if (callOver) { /* the citizen's page leaves when the call ends: not news, and the closing notice stays */ }
+          else if (joined.length) setText('call-notice', tr('console.peer_joined', { label: joined[0].label }));
           else if (left.length) setText('call-notice', tr('console.peer_left', { label: before[left[0]].label }));
           show($('no-remote'), Object.keys(peersById).length === 0);
         },
@@ -538,6 +541,7 @@
           if (m && m.state === 'started' && !recorder) setText('rec-status', tr('console.recording_on'));
         },
         onCallEnded: function () {
+          callOver = true;
           connState('ended');
           setText('call-notice', tr('console.call_ended'));
           ['btn-mute', 'btn-camera', 'btn-screen', 'btn-hangup', 'btn-consent'].forEach(function (id) { $(id).disabled = true; });
@@ -575,8 +579,10 @@
         },
         onRemoteStream: function (a, b) {
           var stream = a && typeof a.getTracks === 'function' ? a : b;
+          var peerId = typeof a === 'string' ? a : b;
           show($('no-remote'), false);
-          if (recorder && stream && recorder.addStream) {
+          // Only the citizen consented: a guest (an interpreter) who joins is not recorded.
+          if (recorder && stream && recorder.addStream && isCitizen(peerId)) {
             try { recorder.addStream(stream); } catch (e) { /* the recorder keeps what it has */ }
           }
         },
@@ -703,7 +709,9 @@
     if (recorder || !current || !call) return;
     if (!window.FinRecorder) { setText('rec-status', tr('console.recording_unavailable')); return; }
     var base = cfg.api + '/attentions/' + current.id + '/recordings/' + id;
-    var streams = [call.localStream].concat(call.remoteStreams ? Array.from(call.remoteStreams.values()) : []).filter(Boolean);
+    // The agent and the citizen, who consented; never a guest (an interpreter), who was not asked.
+    var remote = call.remoteStreams ? Array.from(call.remoteStreams.entries()).filter(function (e) { return isCitizen(e[0]); }).map(function (e) { return e[1]; }) : [];
+    var streams = [call.localStream].concat(remote).filter(Boolean);
     recordingId = id;
     setText('rec-status', tr('console.recording_on'));
     Promise.resolve()

@@ -26,6 +26,13 @@ import { LIVE_DEFAULTS } from './live-settings.js';
 
 /** Phone and call-back appointments join the queue this long before their start, so the agent sees them coming. */
 export const DUE_LEAD_MINUTES = 5;
+/**
+ * Only appointments of the last day are swept: older ones (booked before live attention existed,
+ * or while the service was down) are neither emailed as no-shows nor put at the head of the queue.
+ */
+export const LOOKBACK_HOURS = 24;
+/** A virtual-queue entry nobody attended is given up after this long (its citizen's pass expires too). */
+export const QUEUE_ENTRY_HOURS = 12;
 /** Rows per statement; a sweep runs statements until a batch comes back short. */
 const BATCH = 200;
 
@@ -56,16 +63,26 @@ export async function sweepLive(deps: SweepDeps): Promise<SweepResult> {
 }
 
 /**
- * A citizen who cancelled (or was moved) after their request entered the queue
- * is no longer waiting: the entry ends as abandoned and the consoles hear it.
+ * Entries that should no longer wait: a citizen who cancelled after their
+ * request entered the queue, and a virtual-queue entry left for longer than
+ * its pass lives, end as abandoned; a phone or call-back request moved to a
+ * later time leaves the queue until it is due again. Consoles hear it.
  */
 async function dropCancelledFromQueue(deps: SweepDeps): Promise<number> {
+  await deps.database.rows(sql`
+    WITH moved AS (
+      DELETE FROM attentions a USING appointments ap
+       WHERE ap.id = a.appointment_id AND ap.tenant_id = a.tenant_id
+         AND a.status = 'waiting' AND a.channel IN ('phone', 'callback') AND ap.status = 'booked' AND ap.kind = 'slot'
+         AND ap.starts_at > now() + make_interval(mins => ${DUE_LEAD_MINUTES + 1})
+      RETURNING a.tenant_id)
+    SELECT count(*) FROM (SELECT 1 AS k, ${queueChanged('x')} FROM (SELECT DISTINCT tenant_id FROM moved) x) n`);
   const [row] = await deps.database.rows<{ dropped: number; notified: number }>(sql`
     WITH gone AS (
       UPDATE attentions a SET status = 'abandoned', ended_at = now()
-        FROM appointments ap
-       WHERE ap.id = a.appointment_id AND ap.tenant_id = a.tenant_id
-         AND a.status = 'waiting' AND ap.status <> 'booked'
+       WHERE a.status = 'waiting'
+         AND ((a.appointment_id IS NULL AND a.queued_at < now() - make_interval(hours => ${QUEUE_ENTRY_HOURS}))
+              OR EXISTS (SELECT 1 FROM appointments ap WHERE ap.id = a.appointment_id AND ap.tenant_id = a.tenant_id AND ap.status <> 'booked'))
       RETURNING a.id, a.tenant_id),
     n_attention AS (
       SELECT 1 AS k, pg_notify(${EVENTS_CHANNEL}, json_build_object('type', 'attention.changed', 'tenantId', gone.tenant_id, 'attentionId', gone.id, 'status', 'abandoned')::text)
@@ -100,6 +117,7 @@ async function markNoShows(deps: SweepDeps): Promise<number> {
         FROM appointments ap JOIN tenants t ON t.id = ap.tenant_id
        WHERE ap.status = 'booked' AND ap.channel = 'video' AND ap.kind = 'slot'
          AND ap.starts_at + make_interval(mins => ${noShowMinutes('t')}) < now()
+         AND ap.starts_at > now() - make_interval(hours => ${LOOKBACK_HOURS})
          AND NOT EXISTS (
            SELECT 1 FROM attentions x WHERE x.appointment_id = ap.id AND x.status IN ('waiting', 'in_progress', 'closed'))
        ORDER BY ap.starts_at
@@ -138,7 +156,8 @@ async function queueDueCalls(deps: SweepDeps): Promise<number> {
       SELECT ap.id, ap.tenant_id, ap.procedure_id, ap.channel, ap.language, COALESCE(ap.starts_at, ap.created_at) AS due_at
         FROM appointments ap
        WHERE ap.status = 'booked' AND ap.channel IN ('phone', 'callback')
-         AND (ap.kind = 'asap' OR ap.starts_at <= now() + make_interval(mins => ${DUE_LEAD_MINUTES}))
+         AND ((ap.kind = 'asap' AND ap.created_at > now() - make_interval(hours => ${LOOKBACK_HOURS}))
+              OR (ap.starts_at <= now() + make_interval(mins => ${DUE_LEAD_MINUTES}) AND ap.starts_at > now() - make_interval(hours => ${LOOKBACK_HOURS})))
          AND NOT EXISTS (SELECT 1 FROM attentions x WHERE x.appointment_id = ap.id)
        ORDER BY COALESCE(ap.starts_at, ap.created_at)
        LIMIT ${BATCH}),
