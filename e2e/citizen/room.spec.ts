@@ -167,6 +167,9 @@ test('an agent takes the waiting citizen: video both ways, safe chat links, cons
   const guestContext = await browser.newContext({ baseURL: env.server.base, locale: 'ca-ES' });
   const guest = await guestContext.newPage();
   await guest.goto(new URL(invited).pathname);
+  await expect(guest.getByRole('heading', { level: 1 })).toHaveText('Us conviden a una videotrucada');
+  await expectNoAxeViolations(guest, 'guest invitation');
+  await guest.getByRole('button', { name: 'Entra a la trucada' }).click();
   await expect(guest).toHaveURL(new RegExp(`/${slug}/room/[A-Za-z0-9_-]{43}$`));
   await expect(guest.getByRole('heading', { level: 1 })).toHaveText("Videotrucada amb l'ajuntament");
   await expect(guest.locator('#connection-check')).toContainText('La connexió funciona');

@@ -24,6 +24,8 @@ export const busEvent = z.discriminatedUnion('type', [
     attentionId: z.uuid(),
     status: z.enum(['waiting', 'in_progress', 'closed', 'no_show', 'not_reached', 'abandoned']),
   }),
+  /** An agent opened a console (on some process): any process about to mark them offline lets it be. */
+  z.object({ type: z.literal('console.opened'), tenantId: z.uuid(), staffId: z.uuid() }),
   /** An agent's presence changed. */
   z.object({
     type: z.literal('presence.changed'),

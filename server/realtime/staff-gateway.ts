@@ -10,6 +10,7 @@ import type { AppContext } from '../http/context.js';
 import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../http/request-tenant.js';
 import { sha256 } from '../modules/booking/secrets.js';
 import { goOfflineIfIdle } from '../modules/attention/set-presence.js';
+import { notifyEvent } from './events.js';
 import { liveSessionHashes } from '../modules/staff/staff.repository.js';
 import type { EventBus } from './event-bus.js';
 
@@ -39,6 +40,8 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
   const sockets = new Map<string, Set<Client>>();
   /** Open console sockets per staff member, in this process. */
   const consoles = new Map<string, number>();
+  /** Agents this process will mark offline unless a console of theirs opens somewhere first. */
+  const pendingOffline = new Map<string, NodeJS.Timeout>();
   // A socket lives only as long as its session: signed out, expired or deactivated staff are disconnected.
   const timer = setInterval(() => void recheckSessions(), ctx.config.LIVE_SESSION_CHECK_SECONDS * 1000);
   timer.unref();
@@ -55,6 +58,11 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
   }
 
   events.on((e) => {
+    if (e.type === 'console.opened') {
+      clearTimeout(pendingOffline.get(e.staffId));
+      pendingOffline.delete(e.staffId);
+      return;
+    }
     const set = sockets.get(e.tenantId);
     if (!set) return;
     const m: ServerMessage =
@@ -100,7 +108,13 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
       // The console (`?console=1`) keeps its agent's presence: when the last one closes for good, they go offline.
       const staffId = req.staff.id;
       const isConsole = (req.query as Record<string, unknown>).console === '1';
-      if (isConsole) consoles.set(staffId, (consoles.get(staffId) ?? 0) + 1);
+      if (isConsole) {
+        consoles.set(staffId, (consoles.get(staffId) ?? 0) + 1);
+        clearTimeout(pendingOffline.get(staffId));
+        pendingOffline.delete(staffId);
+        // other processes may be counting down to mark this agent offline (a reload landed here)
+        void ctx.database.rows(notifyEvent({ type: 'console.opened', tenantId, staffId })).catch(() => undefined);
+      }
       client.send({ type: 'hello', role: req.staff.role });
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         if (isBinary) return socket.close(POLICY_VIOLATION, 'text frames only');
@@ -120,11 +134,14 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
           if (left > 0) consoles.set(staffId, left);
           else {
             consoles.delete(staffId);
+            clearTimeout(pendingOffline.get(staffId));
             const timer = setTimeout(() => {
+              pendingOffline.delete(staffId);
               if (consoles.has(staffId)) return;
               goOfflineIfIdle({ database: ctx.database }, { tenantId, staffId }).catch(() => undefined);
             }, CONSOLE_GRACE_MS);
             timer.unref();
+            pendingOffline.set(staffId, timer);
           }
         }
         set!.delete(client);

@@ -33,6 +33,7 @@
   var POLICY_VIOLATION = 1008;
   var LEFT_GRACE_MS = 20000;
   var DISCONNECTED_RESTART_MS = 2000;
+  var MAX_RESTART_PAUSE_MS = 16000;
   var KEEPALIVE_MS = 25000;
   var PONG_TIMEOUT_MS = 10000;
 
@@ -298,6 +299,8 @@
         self.send({ type: 'signal', to: id, description: peer.pc.localDescription.toJSON() });
       }
     });
+    // what we show (muted, camera off, screen) may have changed before the socket was open
+    if (this.localStream) this.sendMediaState();
     (m.chat || []).forEach(function (line) {
       self.deliverChat(line);
     });
@@ -421,16 +424,12 @@
       if (ev.candidate && ev.candidate.candidate) self.send({ type: 'signal', to: peer.id, candidate: ev.candidate.toJSON() });
     };
     pc.oniceconnectionstatechange = function () {
-      var s = pc.iceConnectionState;
-      clearTimeout(peer.iceTimer);
-      peer.iceTimer = null;
-      if (s === 'disconnected') {
-        peer.iceTimer = setTimeout(function () {
-          if (pc.iceConnectionState === 'disconnected') self.restartIce(peer, false);
-        }, DISCONNECTED_RESTART_MS);
-      } else if (s === 'failed') {
-        self.restartIce(peer, false);
-      }
+      self.watchMediaPath(peer);
+      self.updateConnectionState();
+    };
+    // Chrome may report that ICE gave up only here ('failed') and leave iceConnectionState at 'disconnected'.
+    pc.onconnectionstatechange = function () {
+      self.watchMediaPath(peer);
       self.updateConnectionState();
     };
     pc.ontrack = function (ev) {
@@ -493,6 +492,36 @@
       });
     });
     return Promise.all(jobs);
+  };
+
+  /**
+   * While the media path with a peer is down, restart ICE: at once when it failed, after a short wait when
+   * it is only disconnected, then again with a growing pause for as long as it stays down. A restart made
+   * during a cut fails too, and nothing else would try again once the network is back.
+   */
+  FinCall.prototype.watchMediaPath = function (peer) {
+    var self = this;
+    var pc = peer.pc;
+    clearTimeout(peer.iceTimer);
+    peer.iceTimer = null;
+    if (pc.signalingState === 'closed') return;
+    var down = function () {
+      return pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed' || pc.connectionState === 'failed';
+    };
+    if (!down()) {
+      peer.restarts = 0;
+      return;
+    }
+    var failed = pc.iceConnectionState === 'failed' || pc.connectionState === 'failed';
+    var restarts = peer.restarts || 0;
+    var wait = failed && !restarts ? 0 : Math.min(MAX_RESTART_PAUSE_MS, DISCONNECTED_RESTART_MS * Math.pow(2, restarts));
+    peer.iceTimer = setTimeout(function () {
+      peer.iceTimer = null;
+      if (self.peers.get(peer.id) !== peer || pc.signalingState === 'closed' || !down()) return;
+      peer.restarts = restarts + 1;
+      self.restartIce(peer, false);
+      self.watchMediaPath(peer);
+    }, wait);
   };
 
   FinCall.prototype.restartIce = function (peer, force) {

@@ -162,8 +162,11 @@
   var refreshAgain = false;
   var refreshFailed = false;
   function scheduleRefresh(delay) {
-    if (refreshTimer) return;
-    refreshTimer = setTimeout(function () { refreshTimer = null; refresh(); }, delay === undefined ? 200 : delay);
+    var wait = delay === undefined ? 200 : delay;
+    if (refreshTimer && wait > 0) return;
+    // an immediate refresh (after our own change) replaces a pending debounced one
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () { refreshTimer = null; refresh(); }, wait);
   }
   function refresh() {
     if (refreshing) { refreshAgain = true; return Promise.resolve(); }
@@ -589,14 +592,14 @@
       },
     });
     call = thisCall;
+    // The camera opens while the socket connects (a real camera can take most of a second to open,
+    // and the citizen's first frame waits for it); transceivers exist from the start, so the tracks
+    // join the connection whenever they are ready.
+    thisCall.startMedia({ audio: true, video: true })
+      .then(function () { if (call === thisCall) return listDevices(); })
+      .catch(function () { if (call === thisCall) setText('attention-error', tr('console.media_failed')); });
     Promise.resolve()
       .then(function () { return thisCall.connect(); })
-      .then(function () {
-        if (call !== thisCall) return;
-        return thisCall.startMedia({ audio: true, video: true })
-          .then(function () { return listDevices(); })
-          .catch(function () { setText('attention-error', tr('console.media_failed')); });
-      })
       .catch(function () {
         // refused for good (onError has said why); a passing cut is retried by FinCall itself
         if (call !== thisCall) return;
@@ -722,7 +725,7 @@
           statusUrl: base,
           finishUrl: base + '/finish',
           csrf: cfg.csrf,
-          timesliceMs: 5000,
+          timesliceMs: 3000,
           onState: onRecorderState,
         });
       })

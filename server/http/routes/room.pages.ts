@@ -22,7 +22,7 @@ import type { FieldErrors } from '../pages/form-parts.js';
 import { renderPage } from '../pages/layout.js';
 import { tenantPath } from '../pages/page-context.js';
 import { QueueClosedPage, QueuePage, type QueueValues } from '../pages/citizen/queue.page.js';
-import { InviteUsedPage, RoomPage, type RoomView } from '../pages/citizen/room.page.js';
+import { InvitePage, InviteUsedPage, RoomPage, type RoomView } from '../pages/citizen/room.page.js';
 import { resolveTenant } from '../request-tenant.js';
 
 const tokenParam = z.object({ slug: z.string(), token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
@@ -124,7 +124,15 @@ export async function roomPages(app: FastifyInstance, ctx: AppContext) {
       return sendHtml(reply, renderPage(h(RoomPage, { ctx: pageCtx(req), view })));
     });
 
+    // Opening the link only shows a button: mail scanners and link previews fetch links, and must not use up the invitation.
     r.get('/:slug/guest/:token', async (req, reply) => {
+      const parsed = tokenParam.safeParse(req.params);
+      const pass = parsed.success ? await findPass(deps, req.tenant!.id, parsed.data.token) : undefined;
+      if (!pass || pass.role !== 'invite' || pass.usedAt) return sendHtml(reply, renderPage(h(InviteUsedPage, { ctx: pageCtx(req) })), 410);
+      return sendHtml(reply, renderPage(h(InvitePage, { ctx: pageCtx(req), label: pass.label ?? '' })));
+    });
+
+    r.post('/:slug/guest/:token', async (req, reply) => {
       const parsed = tokenParam.safeParse(req.params);
       const guestToken = parsed.success ? await redeemInvite(deps, req.tenant!.id, parsed.data.token) : undefined;
       // Used, expired or unknown look the same: nobody learns which invitations exist.

@@ -32,17 +32,18 @@ export async function joinQueue(deps: AttentionDeps, o: { tenant: Tenant; input:
   if (!procedure.channels.includes(o.input.channel)) throw new AppError('channel_not_offered');
   const reasons = [...new Set(o.input.priority)];
   const priority = Math.min(100, reasons.reduce((sum, r) => sum + (settings.queuePriorities[r] ?? 0), 0));
-  const attention = await deps.database.db.transaction(async (tx) => {
+  const attention: { attention: AttentionRow; token: string } = await deps.database.db.transaction(async (tx) => {
     const res = (await tx.execute(sql`
       INSERT INTO attentions (tenant_id, procedure_id, channel, priority, priority_reasons, citizen_name, email, phone, language)
       VALUES (${o.tenant.id}, ${procedure.id}, ${o.input.channel}, ${priority}, ${`{${reasons.join(',')}}`}::text[],
               ${contact.citizenName}, ${contact.email}, ${contact.phone}, ${contact.language})
       RETURNING *`)) as unknown as { rows: AttentionRow[] };
     await tx.execute(notifyEvent({ type: 'queue.changed', tenantId: o.tenant.id }));
-    return res.rows[0];
+    // the pass in the same transaction: never an entry nobody can open
+    const token = await issuePass(deps, { tenantId: o.tenant.id, role: 'citizen', attentionId: res.rows[0].id, ttlMinutes: 12 * 60 }, tx);
+    return { attention: res.rows[0], token };
   });
-  const token = await issuePass(deps, { tenantId: o.tenant.id, role: 'citizen', attentionId: attention.id, ttlMinutes: 12 * 60 });
-  return { attention, token };
+  return attention;
 }
 
 /** The citizen leaves the queue before being attended. */

@@ -8,9 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { roomPasses } from '../../db/schema.js';
 import { sha256 } from '../booking/secrets.js';
+import type { Db } from '../../db/client.js';
 import type { AttentionDeps } from './attention-context.js';
 
 export type RoomPass = typeof roomPasses.$inferSelect;
+
+/** The database or a transaction of it, so that a pass is written with the change it belongs to. */
+type Executor = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const TOKEN = /^[A-Za-z0-9_-]{40,60}$/;
 
@@ -22,10 +26,11 @@ export function isPassToken(token: string): boolean {
 export async function issuePass(
   deps: AttentionDeps,
   o: { tenantId: string; role: 'citizen' | 'guest' | 'invite'; appointmentId?: string; attentionId?: string; label?: string; ttlMinutes: number },
+  tx?: Executor,
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = (deps.now ?? Date.now)();
-  await deps.database.db.insert(roomPasses).values({
+  await (tx ?? deps.database.db).insert(roomPasses).values({
     tokenHash: sha256(token),
     tenantId: o.tenantId,
     role: o.role,
@@ -55,7 +60,9 @@ export async function findPass(deps: AttentionDeps, tenantId: string, token: str
  */
 export async function redeemInvite(deps: AttentionDeps, tenantId: string, token: string): Promise<string | undefined> {
   if (!isPassToken(token)) return undefined;
-  const [used] = await deps.database.db
+  // one transaction: an invite is never used up without the guest's pass
+  return deps.database.db.transaction(async (tx) => {
+  const [used] = await tx
     .update(roomPasses)
     .set({ usedAt: sql`now()` })
     .where(
@@ -69,5 +76,6 @@ export async function redeemInvite(deps: AttentionDeps, tenantId: string, token:
     )
     .returning();
   if (!used?.attentionId) return undefined;
-  return issuePass(deps, { tenantId, role: 'guest', attentionId: used.attentionId, label: used.label ?? undefined, ttlMinutes: 4 * 60 });
+  return issuePass(deps, { tenantId, role: 'guest', attentionId: used.attentionId, label: used.label ?? undefined, ttlMinutes: 4 * 60 }, tx);
+  });
 }

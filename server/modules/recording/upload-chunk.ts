@@ -16,6 +16,8 @@ import { authorizeRecording, chunkKey, findChunk, MAX_SEQ, type ChunkRow, type R
 export const CHUNK_MAX_BYTES = 16 * 1024 * 1024;
 /** Chunks still in flight are accepted this long after the attention ended; the sweep waits as long. */
 export const LATE_CHUNK_MINUTES = 2;
+/** A recording stops growing here (about 9 hours at the recorder's bitrate): a runaway or hostile client cannot fill the disk. */
+export const RECORDING_MAX_BYTES = 4 * 1024 ** 3;
 
 /** Media types a chunk may be sent as; the first chunk's type is kept as the recording's type until finish says otherwise. */
 const MIME = /^(video|audio)\/webm(;\s*codecs="?[A-Za-z0-9.,\s]{1,60}"?)?$/;
@@ -43,6 +45,7 @@ export async function uploadChunk(
   const existing = await findChunk(deps.database, rec.id, o.seq);
   if (existing) return sameOrConflict(existing, sha256);
   if (!accepting(rec)) throw new AppError('recording_not_active');
+  if (Number(rec.bytes) + o.data.length > RECORDING_MAX_BYTES) throw new AppError('payload_too_large', { maxBytes: RECORDING_MAX_BYTES });
 
   const key = chunkKey(o.tenantId, rec.id, o.seq);
   await deps.files.write(o.tenantId, key, o.data);
@@ -55,6 +58,7 @@ export async function uploadChunk(
       WITH rec AS (
         SELECT r.id FROM recordings r JOIN attentions a ON a.id = r.attention_id AND a.tenant_id = r.tenant_id
          WHERE r.tenant_id = ${o.tenantId} AND r.id = ${rec.id} AND r.status = 'recording'
+           AND r.bytes + ${o.data.length} <= ${RECORDING_MAX_BYTES}
            AND (a.status = 'in_progress' OR COALESCE(a.ended_at, a.closed_at) > now() - make_interval(mins => ${LATE_CHUNK_MINUTES}))
          FOR UPDATE OF r
       ), ins AS (

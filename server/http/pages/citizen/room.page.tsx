@@ -303,6 +303,23 @@ export function RoomPage({ ctx, view }: { ctx: PageCtx; view: RoomView }) {
 }
 
 /** A used or expired invitation link. */
+/** An invitation link opened: one button uses it (a link preview or mail scanner never presses it). */
+export function InvitePage({ ctx, label }: { ctx: PageCtx; label: string }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('room.invite_title')}>
+      <h1>{t('room.invite_title')}</h1>
+      <p>{t('room.invite_text', { town: ctx.tenant.name })}</p>
+      {label ? <p>{t('room.invite_as', { label })}</p> : null}
+      <form method="post" action={ctx.url.split('?')[0]}>
+        <div class="actions">
+          <button type="submit">{t('room.invite_join')}</button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
 export function InviteUsedPage({ ctx }: { ctx: PageCtx }) {
   const { t } = ctx;
   return (
