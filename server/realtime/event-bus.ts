@@ -1,7 +1,7 @@
 /** Delivers cross-process events (NOTIFY on PostgreSQL or PGlite) to the handlers of this process. */
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { busEvent, EVENTS_CHANNEL, type BusEvent } from './events.js';
+import { busEvent, EVENTS_CHANNEL, type BusEvent } from '../db/events.js';
 
 export class EventBus {
   private readonly handlers = new Set<(e: BusEvent) => void>();

@@ -10,7 +10,7 @@ import type { AppContext } from '../http/context.js';
 import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../http/request-tenant.js';
 import { sha256 } from '../modules/booking/secrets.js';
 import { goOfflineIfIdle } from '../modules/attention/set-presence.js';
-import { notifyEvent } from './events.js';
+import { notifyEvent } from '../db/events.js';
 import { liveSessionHashes } from '../modules/staff/staff.repository.js';
 import type { EventBus } from './event-bus.js';
 

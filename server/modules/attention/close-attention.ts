@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
 import { ATTENTION_OUTCOMES } from '../../db/schema.js';
-import { notifyEvent } from '../../realtime/events.js';
+import { notifyEvent } from '../../db/events.js';
 import type { Staff } from '../staff/staff.repository.js';
 import type { AttentionDeps } from './attention-context.js';
 import type { AttentionRow } from './attention.repository.js';

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../../shared/errors.js';
-import { notifyEvent } from '../../realtime/events.js';
+import { notifyEvent } from '../../db/events.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import type { AttentionDeps } from './attention-context.js';
 import type { AttentionRow } from './attention.repository.js';

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
-import { notifyEvent } from '../../realtime/events.js';
+import { notifyEvent } from '../../db/events.js';
 import { findProcedureByCode } from '../catalogue/catalogue.repository.js';
 import { contactInput } from '../booking/booking.schemas.js';
 import { validateContact } from '../booking/validate-contact.js';

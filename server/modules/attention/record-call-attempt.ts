@@ -24,7 +24,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
 import { CALL_OUTCOMES, type CallOutcome } from '../../db/schema.js';
-import { notifyEvent } from '../../realtime/events.js';
+import { notifyEvent } from '../../db/events.js';
 import type { Staff } from '../staff/staff.repository.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import type { AttentionDeps } from './attention-context.js';

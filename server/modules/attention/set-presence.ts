@@ -1,7 +1,7 @@
 /** An agent says where they are: available, busy, pause or offline. Consoles of the town hall hear it. */
 import { sql } from 'drizzle-orm';
 import type { PresenceState } from '../../db/schema.js';
-import { notifyEvent } from '../../realtime/events.js';
+import { notifyEvent } from '../../db/events.js';
 import type { AttentionDeps } from './attention-context.js';
 
 export async function setPresence(deps: AttentionDeps, o: { tenantId: string; staffId: string; state: PresenceState }): Promise<void> {

@@ -21,7 +21,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { EVENTS_CHANNEL, notifyAppointmentChanged } from '../../realtime/events.js';
+import { EVENTS_CHANNEL, notifyAppointmentChanged } from '../../db/events.js';
 import { LIVE_DEFAULTS } from './live-settings.js';
 
 /** Phone and call-back appointments join the queue this long before their start, so the agent sees them coming. */

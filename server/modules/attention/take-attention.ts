@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../../shared/errors.js';
 import { pgConstraint, pgErrorCode } from '../../db/client.js';
-import { notifyEvent } from '../../realtime/events.js';
+import { notifyEvent } from '../../db/events.js';
 import type { Staff } from '../staff/staff.repository.js';
 import type { AttentionDeps } from './attention-context.js';
 import { QUEUE_ORDER, type AttentionRow } from './attention.repository.js';

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.js';
 import { appointments } from '../../db/schema.js';
 import { freeAgentCte, ts } from '../../db/sql-helpers.js';
 import type { EmailJobPayload } from '../../jobs/job-types.js';
-import { notifyAppointmentChanged } from '../../realtime/events.js';
+import { notifyAppointmentChanged } from '../../db/events.js';
 
 export type Appointment = typeof appointments.$inferSelect;
 
