@@ -94,6 +94,7 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
             <a href={tenantPath(ctx, 'staff', 'people')}>{t('staff.people.title')}</a>
           </li>
         ) : null}
+        {admin ? <li><a href={tenantPath(ctx, 'staff', 'live-settings')}>{t('staff.live_settings.title')}</a></li> : null}
         {admin ? (
           <li>
             <a href={tenantPath(ctx, 'staff', 'outbox')}>{t('staff.outbox.title')}</a>

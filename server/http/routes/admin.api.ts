@@ -1,9 +1,11 @@
-/** Admin JSON API: office hours, holidays and staff of a town hall. */
+/** Admin JSON API: office hours, holidays, staff, live attention settings and consultation types of a town hall. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CHANNELS, ROLES } from '../../../shared/domain.js';
+import { CHANNELS, LANGUAGES, ROLES } from '../../../shared/domain.js';
 import { AppError } from '../../../shared/errors.js';
+import { liveSettingsInput, liveSettingsView, saveLiveSettings, viewLiveSettings } from '../../modules/attention/save-live-settings.js';
+import { addTypology, changeTypology, listTypologies, typologyChange, typologyInput, type Typology } from '../../modules/attention/typologies.js';
 import { saveStaff, staffInput } from '../../modules/staff/save-staff.js';
 import { listSchedules, listStaff, type Staff } from '../../modules/staff/staff.repository.js';
 import { addHoliday, deleteHoliday, holidayInput, replaceOfficeHours } from '../../modules/tenants/manage-calendar.js';
@@ -27,6 +29,14 @@ const staffView = z.object({
   active: z.boolean(),
   schedule: weekly,
 });
+const typologyView = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  name: z.partialRecord(z.enum(LANGUAGES), z.string()),
+  position: z.number(),
+  active: z.boolean(),
+});
+const typologyOut = (t: Typology) => ({ id: t.id, code: t.code, name: t.name, position: t.position, active: t.active });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 
 export async function adminApi(app: FastifyInstance, ctx: AppContext) {
@@ -98,5 +108,27 @@ export async function adminApi(app: FastifyInstance, ctx: AppContext) {
       ctx.calendars.invalidate(req.tenant!.id);
       return (await view(req.tenant!.id, [person]))[0];
     });
+
+    r.get('/api/v1/tenants/:slug/admin/live-settings', { schema: { tags, summary: 'Live attention settings (defaults filled in)', params: slugParams, response: { 200: liveSettingsView, ...errors } } }, async (req) =>
+      viewLiveSettings(req.tenant!),
+    );
+
+    r.put('/api/v1/tenants/:slug/admin/live-settings', { schema: { tags, summary: 'Replace the live attention settings; they apply at once', params: slugParams, body: liveSettingsInput, response: { 200: liveSettingsView, ...errors } } }, async (req) => {
+      const saved = await saveLiveSettings({ db: ctx.database.db, tenantId: req.tenant!.id, input: req.body });
+      ctx.tenants.invalidate(req.tenant!.slug);
+      return saved;
+    });
+
+    r.get('/api/v1/tenants/:slug/admin/typologies', { schema: { tags, summary: 'Consultation types, active and inactive, in order', params: slugParams, response: { 200: z.array(typologyView), ...errors } } }, async (req) =>
+      (await listTypologies(ctx.database.db, req.tenant!.id, { activeOnly: false })).map(typologyOut),
+    );
+
+    r.post('/api/v1/tenants/:slug/admin/typologies', { schema: { tags, summary: 'Add a consultation type (name in every tenant language)', params: slugParams, body: typologyInput, response: { 201: typologyView, ...errors } } }, async (req, reply) =>
+      reply.status(201).send(typologyOut(await addTypology({ db: ctx.database.db, tenant: req.tenant!, input: req.body }))),
+    );
+
+    r.put('/api/v1/tenants/:slug/admin/typologies/:id', { schema: { tags, summary: 'Rename, move, deactivate or reactivate a consultation type (never deleted)', params: slugParams.extend({ id: z.uuid() }), body: typologyChange, response: { 200: typologyView, ...errors } } }, async (req) =>
+      typologyOut(await changeTypology({ db: ctx.database.db, tenant: req.tenant!, typologyId: req.params.id, input: req.body })),
+    );
   });
 }
