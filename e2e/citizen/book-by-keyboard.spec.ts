@@ -76,8 +76,8 @@ test('a citizen books by keyboard alone, gets the email and calendar file, an ag
   await expect(page.getByText(`Us hem enviat la confirmació a ${email}`)).toBeVisible();
 
   // The email, with its calendar file
-  const mails = await env.smtp.waitFor(1);
-  const raw = mails.find((m) => m.to.includes(email));
+  const mails = await env.smtp.waitForTo(email, 1);
+  const raw = mails[0];
   expect(raw).toBeTruthy();
   const mail = await simpleParser(raw!.raw);
   expect(mail.subject).toContain("Cita reservada: Certificat d'empadronament");
@@ -122,8 +122,8 @@ test('a citizen books by keyboard alone, gets the email and calendar file, an ag
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toContainText("La cita s'ha anul·lat");
   await expect(page.locator('dl.summary')).toContainText('Anul·lada');
-  const after = await env.smtp.waitFor(2);
-  const cancelMail = await simpleParser(after.filter((m) => m.to.includes(email)).at(-1)!.raw);
+  const after = await env.smtp.waitForTo(email, 2);
+  const cancelMail = await simpleParser(after.at(-1)!.raw);
   expect(cancelMail.subject).toContain('Cita anul·lada');
 
   // the console hears it live and offers to refresh

@@ -47,6 +47,19 @@ export async function startSmtp(opts: { failFirst?: number } = {}) {
       }
       return received;
     },
+    /** Resolves once `n` messages to `to` have arrived (other tests may share this server), or rejects after `ms`. */
+    async waitForTo(to: string, n = 1, ms = 15_000) {
+      const until = Date.now() + ms;
+      const mine = () => received.filter((m) => m.to.includes(to));
+      while (mine().length < n) {
+        if (Date.now() > until) throw new Error(`expected ${n} emails to one recipient, got ${mine().length}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+      }
+      return mine();
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
