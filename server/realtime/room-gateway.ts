@@ -30,6 +30,7 @@ import { liveSessionHashes, type Staff } from '../modules/staff/staff.repository
 import type { Tenant } from '../modules/tenants/tenants.repository.js';
 import type { EventBus } from './event-bus.js';
 import { roomClientMessage, type PeerInfo, type RoomClientMessage, type RoomServerMessage, type RoomStatus } from './room-messages.js';
+import { releaseUpgrade } from './release-upgrade.js';
 import type { RelayEnvelope, RoomRelay } from './room-relay.js';
 
 const POLICY_VIOLATION = 1008;
@@ -63,6 +64,7 @@ type Peer = {
 };
 
 export type RoomGateway = { localPeers(): number };
+
 
 export async function roomGateway(app: FastifyInstance, ctx: AppContext, events: EventBus, relay: RoomRelay): Promise<RoomGateway> {
   const deps = { database: ctx.database };
@@ -169,8 +171,10 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
         p.status = e.status;
         p.send({ type: 'status', status: e.status, room: e.attentionId });
       }
-    } else if (e.type === 'queue.changed' && !pendingQueue.has(e.tenantId)) {
+    } else if (e.type === 'queue.changed') {
+      positionsCache.delete(e.tenantId);
       // at most a few refreshes a second per town hall, however busy the queue
+      if (pendingQueue.has(e.tenantId)) return;
       const timer = setTimeout(() => {
         pendingQueue.delete(e.tenantId);
         void sendPositions(e.tenantId);
@@ -181,11 +185,26 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
   });
   app.addHook('onClose', async () => pendingQueue.forEach((t) => clearTimeout(t)));
 
+  /**
+   * The queue of a town hall as last read, shared by the citizens who connect meanwhile (a second
+   * at most, dropped on every queue change): a thousand citizens reconnecting cost one query, not
+   * a thousand.
+   */
+  const positionsCache = new Map<string, { at: number; read: ReturnType<typeof waitingPositions> }>();
+  function positionsOf(tenantId: string) {
+    const hit = positionsCache.get(tenantId);
+    if (hit && Date.now() - hit.at < 1000) return hit.read;
+    const read = waitingPositions(ctx.database, tenantId);
+    positionsCache.set(tenantId, { at: Date.now(), read });
+    read.catch(() => positionsCache.delete(tenantId));
+    return read;
+  }
+
   async function sendPositions(tenantId: string, only?: Peer) {
     const waiting = only ? [only] : [...rooms.values()].flatMap((s) => [...s]).filter((p) => p.tenant.id === tenantId && p.status === 'waiting' && p.info.role === 'citizen');
     if (waiting.length === 0) return;
     try {
-      const q = await waitingPositions(ctx.database, tenantId);
+      const q = await positionsOf(tenantId);
       for (const p of waiting) {
         const position = q.positions.get(p.room!);
         if (position) p.send({ type: 'queue', position, estimatedMinutes: estimateWaitMinutes(position, q.agentsOnDuty, q.averageHandlingSeconds) });
@@ -195,21 +214,33 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
     }
   }
 
-  function attach(socket: WebSocket, peer: Peer, onMessage: (m: RoomClientMessage) => Promise<void>) {
-    let count = 0;
-    const window = setInterval(() => (count = 0), 10_000);
-    window.unref();
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const beat = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
+  /** Every open room socket with its message count (this 10-s window) and whether it answered the last ping. */
+  const live = new Map<WebSocket, { count: number; alive: boolean }>();
+  // Two timers for all sockets, not two per socket: the rate window and the heartbeat.
+  const windowTimer = setInterval(() => live.forEach((s) => (s.count = 0)), 10_000);
+  windowTimer.unref();
+  const beatTimer = setInterval(() => {
+    live.forEach((state, socket) => {
+      if (!state.alive) return socket.terminate();
+      state.alive = false;
       socket.ping();
-    }, HEARTBEAT_MS);
-    beat.unref();
+    });
+  }, HEARTBEAT_MS);
+  beatTimer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(windowTimer);
+    clearInterval(beatTimer);
+  });
+
+  function attach(socket: WebSocket, peer: Peer, onMessage: (m: RoomClientMessage) => Promise<void>) {
+    const state = { count: 0, alive: true };
+    live.set(socket, state);
+    socket.on('pong', () => (state.alive = true));
+    // A peer's messages are handled one after the other, in the order sent: a candidate never overtakes its offer.
+    let chain = Promise.resolve();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return socket.close(POLICY_VIOLATION, 'text frames only');
-      if (++count > MAX_MESSAGES_PER_10S) return socket.close(POLICY_VIOLATION, 'too many messages');
+      if (++state.count > MAX_MESSAGES_PER_10S) return socket.close(POLICY_VIOLATION, 'too many messages');
       let parsed;
       try {
         parsed = roomClientMessage.safeParse(JSON.parse(data.toString('utf8')));
@@ -217,17 +248,19 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
         parsed = undefined;
       }
       if (!parsed?.success) return socket.close(POLICY_VIOLATION, 'malformed message');
-      onMessage(parsed.data).catch((err) => {
-        if (isAppError(err)) peer.send({ type: 'error', code: err.code });
-        else {
-          app.log.error({ err: safeError(err) }, 'room message failed');
-          peer.send({ type: 'error', code: 'internal_error' });
-        }
-      });
+      const message = parsed.data;
+      chain = chain.then(() =>
+        onMessage(message).catch((err) => {
+          if (isAppError(err)) peer.send({ type: 'error', code: err.code });
+          else {
+            app.log.error({ err: safeError(err) }, 'room message failed');
+            peer.send({ type: 'error', code: 'internal_error' });
+          }
+        }),
+      );
     });
     socket.on('close', () => {
-      clearInterval(window);
-      clearInterval(beat);
+      live.delete(socket);
       leaveRoom(peer);
     });
   }
@@ -315,6 +348,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
 
     // Citizens and guests, with the pass from their link.
     r.get('/:slug/room/:token/live', { websocket: true }, async (socket, req) => {
+      releaseUpgrade(socket, req);
       const tenant = req.tenant!;
       if (!isOriginAllowed(req)) return socket.close(POLICY_VIOLATION, 'origin not allowed');
       const token = String((req.params as Record<string, unknown>).token ?? '');
@@ -383,6 +417,7 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
 
     // The agent (or a supervisor) of an attention in course.
     r.get('/:slug/staff/attentions/:id/live', { websocket: true }, async (socket, req) => {
+      releaseUpgrade(socket, req);
       const tenant = req.tenant!;
       if (!isOriginAllowed(req)) return socket.close(POLICY_VIOLATION, 'origin not allowed');
       const early: Buffer[] = [];

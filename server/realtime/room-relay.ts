@@ -41,6 +41,7 @@ const wire = z.object({ o: z.string(), e: z.string().optional(), p: z.tuple([z.s
 export class RoomRelay {
   /** This process, so that it can skip its own messages. */
   readonly origin = randomBytes(6).toString('hex');
+  private readonly ownPrefix = `{"o":"${this.origin}"`;
   private readonly handlers = new Set<(e: RelayEnvelope) => void>();
   private readonly partial = new Map<string, { parts: string[]; got: number; at: number }>();
   private stopListening: (() => Promise<void>) | undefined;
@@ -64,12 +65,29 @@ export class RoomRelay {
     return () => this.handlers.delete(handler);
   }
 
-  /** Sends to the other processes; resolves once PostgreSQL has taken it. */
-  async publish(e: RelayEnvelope): Promise<void> {
+  /** Per room, the last publish in flight: the next waits for it, so a room's messages keep their order. */
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /**
+   * Sends to the other processes; resolves once PostgreSQL has taken it. Messages of one room go
+   * out one after the other (commits on different pool connections would reorder them, and a
+   * candidate must never overtake its offer); the parts of a large message go in one statement.
+   */
+  publish(e: RelayEnvelope): Promise<void> {
+    const previous = this.tails.get(e.room) ?? Promise.resolve();
+    const mine = previous.then(() => this.send(e));
+    this.tails.set(e.room, mine);
+    void mine.finally(() => {
+      if (this.tails.get(e.room) === mine) this.tails.delete(e.room);
+    });
+    return mine;
+  }
+
+  private async send(e: RelayEnvelope): Promise<void> {
     const body = JSON.stringify(e);
     try {
       if (Buffer.byteLength(body) <= PART_BYTES) {
-        await this.notify(JSON.stringify({ o: this.origin, e: body }));
+        await this.database.rows(sql`SELECT pg_notify(${ROOM_CHANNEL}, ${JSON.stringify({ o: this.origin, e: body })})`);
         return;
       }
       const id = randomBytes(6).toString('hex');
@@ -77,17 +95,16 @@ export class RoomRelay {
       const step = Math.floor(PART_BYTES / 4);
       const n = Math.ceil(body.length / step);
       if (n > 64) throw new Error('relay message too large');
-      for (let i = 0; i < n; i++) await this.notify(JSON.stringify({ o: this.origin, p: [id, i, n], d: body.slice(i * step, (i + 1) * step) }));
+      const parts = Array.from({ length: n }, (_, i) => sql`pg_notify(${ROOM_CHANNEL}, ${JSON.stringify({ o: this.origin, p: [id, i, n], d: body.slice(i * step, (i + 1) * step) })})`);
+      await this.database.rows(sql`SELECT ${sql.join(parts, sql`, `)}`);
     } catch (err) {
       this.logger.warn({ err: safeError(err) }, 'room relay publish failed');
     }
   }
 
-  private async notify(payload: string) {
-    await this.database.rows(sql`SELECT pg_notify(${ROOM_CHANNEL}, ${payload})`);
-  }
-
   private receive(payload: string) {
+    // every process hears every message, its own too: skip ours before parsing anything
+    if (payload.startsWith(this.ownPrefix)) return;
     let w;
     try {
       w = wire.parse(JSON.parse(payload));

@@ -11,6 +11,7 @@ import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../http/request-ten
 import { sha256 } from '../modules/booking/secrets.js';
 import { goOfflineIfIdle } from '../modules/attention/set-presence.js';
 import { notifyEvent } from '../db/events.js';
+import { releaseUpgrade } from './release-upgrade.js';
 import { liveSessionHashes } from '../modules/staff/staff.repository.js';
 import type { EventBus } from './event-bus.js';
 
@@ -82,6 +83,7 @@ export async function staffGateway(app: FastifyInstance, ctx: AppContext, events
       await resolveStaff(ctx, req);
     });
     r.get('/:slug/staff/live', { websocket: true }, (socket, req) => {
+      releaseUpgrade(socket, req);
       if (!req.staff || !req.tenant) {
         socket.close(POLICY_VIOLATION, 'unauthenticated');
         return;
