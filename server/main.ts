@@ -37,7 +37,7 @@ async function main() {
     out.push('', `Demo staff credentials: see ${path.resolve(config.DATA_DIR, 'demo-credentials.txt')}`);
   }
   for (const t of tenants.slice(0, 5)) {
-    out.push('', `${t.name}:`, `  citizens:       ${config.PUBLIC_URL}/${t.slug}`, `  agent console:  ${config.PUBLIC_URL}/${t.slug}/staff`);
+    out.push('', `${t.name}:`, `  citizens:       ${config.PUBLIC_URL}/${t.slug}`, `  agent console:  ${config.PUBLIC_URL}/${t.slug}/staff/console`);
   }
   out.push('', `API (OpenAPI 3.1): ${config.PUBLIC_URL}/api/openapi.json`, `Database: ${running.database.kind}`, '');
   process.stdout.write(`${out.join('\n')}\n`);
