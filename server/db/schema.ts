@@ -512,3 +512,51 @@ export const recordingChunks = pgTable(
     check('recording_chunks_seq', sql`${t.seq} >= 0 AND ${t.seq} < 100000`),
   ],
 );
+
+/**
+ * A link that lets the citizen of an attention answer the satisfaction survey
+ * (by email after the close, or from the call's end screen). Several links may
+ * point to one attention; only the SHA-256 of each token is kept.
+ */
+export const surveyInvitations = pgTable(
+  'survey_invitations',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('survey_invitations_attention_idx').on(t.attentionId)],
+);
+
+/** The citizen's answer to the satisfaction survey: one per attention, held by the unique key. */
+export const surveyResponses = pgTable(
+  'survey_responses',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    /** "Did you like it?" 0–10. */
+    liked: smallint('liked').notNull(),
+    /** "Was it easy?" 0–10. */
+    easy: smallint('easy').notNull(),
+    /** "Would you use it again?" */
+    again: boolean('again').notNull(),
+    comment: text('comment'),
+    language: text('language').$type<Language>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('survey_responses_attention').on(t.attentionId),
+    index('survey_responses_tenant_created_idx').on(t.tenantId, t.createdAt),
+    check('survey_responses_liked_range', sql`${t.liked} BETWEEN 0 AND 10`),
+    check('survey_responses_easy_range', sql`${t.easy} BETWEEN 0 AND 10`),
+    check('survey_responses_comment_length', sql`${t.comment} IS NULL OR char_length(${t.comment}) <= 2000`),
+    check('survey_responses_language_known', sql`${t.language} IN ('ca','es','en')`),
+  ],
+);

@@ -35,6 +35,7 @@ import { adminPages } from './routes/admin.pages.js';
 import { bookingApi } from './routes/booking.api.js';
 import { citizenPages } from './routes/citizen.pages.js';
 import { roomPages } from './routes/room.pages.js';
+import { surveyPages } from './routes/survey.pages.js';
 import { consolePages } from './routes/console.pages.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { staffApi } from './routes/staff.api.js';
@@ -111,6 +112,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus
   await staffGateway(app, ctx, events);
   await roomGateway(app, ctx, events, relay);
   await roomPages(app, ctx);
+  await surveyPages(app, ctx);
   await citizenPages(app, ctx);
   return app;
 }

@@ -102,7 +102,7 @@ export class JobRunner {
       // Fenced: only the worker holding this attempt may finish it. Secrets are dropped from the payload once it is done.
       await this.database.rows(sql`
         UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL,
-               payload = payload - 'accessCode' - 'manageToken'
+               payload = payload - 'accessCode' - 'manageToken' - 'surveyToken'
          WHERE id = ${job.id} AND status = 'running' AND attempts = ${job.attempts}`);
       this.opts.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, 'job done');
     } catch (e) {
@@ -113,7 +113,7 @@ export class JobRunner {
       await this.database.rows(sql`
         UPDATE jobs SET status = ${final ? 'failed' : 'pending'}, locked_until = NULL, last_error = ${message},
                run_at = now() + make_interval(secs => ${backoff}), finished_at = ${final ? sql`now()` : sql`NULL`},
-               payload = CASE WHEN ${final} THEN payload - 'accessCode' - 'manageToken' ELSE payload END
+               payload = CASE WHEN ${final} THEN payload - 'accessCode' - 'manageToken' - 'surveyToken' ELSE payload END
          WHERE id = ${job.id} AND status = 'running' AND attempts = ${job.attempts}`);
       this.opts.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, final, error: message }, 'job failed');
     }

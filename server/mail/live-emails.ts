@@ -9,6 +9,7 @@
  */
 import { h } from 'preact';
 import { renderToStaticMarkup } from 'preact-render-to-string';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { pickText, type Language } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
@@ -19,6 +20,7 @@ import { findAttention } from '../modules/attention/attention.repository.js';
 import { liveSettings } from '../modules/attention/live-settings.js';
 import { findAppointmentById, type Appointment } from '../modules/booking/booking.repository.js';
 import { findProcedureById, type Procedure } from '../modules/catalogue/catalogue.repository.js';
+import { SURVEY_LINK_DAYS } from '../modules/surveys/survey-invitations.js';
 import { findTenantById, type Tenant } from '../modules/tenants/tenants.repository.js';
 import type { RenderedEmail } from './booking-emails.js';
 
@@ -35,6 +37,8 @@ export const liveEmailPayload = z.discriminatedUnion('template', [
     attempts: z.number().int().min(1).max(1000),
     wrongNumber: z.boolean().default(false),
   }),
+  // the token travels in the job until the email is sent, then the runner removes it
+  z.object({ template: z.literal('survey'), attentionId: z.uuid(), surveyToken: z.string().optional() }),
 ]);
 export type LiveEmailPayload = z.infer<typeof liveEmailPayload>;
 
@@ -145,6 +149,31 @@ export function renderNotReachedEmail(o: {
   return frame({ tenant, lang, to: citizen.email, subject: t('email.not_reached.subject', { procedure }), paragraphs, details, links });
 }
 
+/** "How did it go?": the link to the satisfaction survey after an attention. Null without an email address. */
+export function renderSurveyEmail(o: {
+  publicUrl: string;
+  tenant: Tenant;
+  citizen: { email: string | null; name: string; language: string };
+  procedure: Pick<Procedure, 'name'>;
+  token: string;
+  days: number;
+}): RenderedEmail | null {
+  const { tenant, citizen } = o;
+  if (!citizen.email) return null;
+  const lang: Language = isLanguage(citizen.language) ? citizen.language : tenant.defaultLanguage;
+  const t = translator(lang);
+  const procedure = pickText(o.procedure.name, lang);
+  return frame({
+    tenant,
+    lang,
+    to: citizen.email,
+    subject: t('email.survey.subject', { procedure }),
+    paragraphs: [t('email.greeting', { name: citizen.name }), t('email.survey.intro'), t('email.survey.expires', { count: o.days })],
+    details: [[t('booking.procedure'), procedure]],
+    links: [{ href: `${o.publicUrl}/${tenant.slug}/survey/${o.token}?lang=${lang}`, label: t('email.survey.link') }],
+  });
+}
+
 /**
  * Loads what a live email job describes and renders it; null when there is
  * nothing to send (no email address, or a later change made it stale).
@@ -163,6 +192,23 @@ export async function renderLiveEmailJob(database: Database, publicUrl: string, 
     | (Awaited<ReturnType<typeof findAttention>> & { email: string | null; phone: string | null; citizen_name: string | null })
     | undefined;
   if (!attention) throw new AppError('not_found');
+  if (payload.template === 'survey') {
+    // no token left (already sent), or the citizen already answered from the end screen: nothing to send
+    if (!payload.surveyToken || attention.status !== 'closed') return null;
+    const answered = await database.rows(sql`SELECT 1 FROM survey_responses WHERE tenant_id = ${tenant.id} AND attention_id = ${attention.id}`);
+    if (answered.length) return null;
+    const appointment = attention.appointment_id ? await findAppointmentById(database, tenant.id, attention.appointment_id) : undefined;
+    const procedure = await findProcedureById(database.db, tenant.id, attention.procedure_id);
+    if (!procedure) throw new AppError('not_found');
+    return renderSurveyEmail({
+      publicUrl,
+      tenant,
+      citizen: { email: attention.email ?? appointment?.email ?? null, name: attention.citizen_name ?? appointment?.citizenName ?? '', language: attention.language },
+      procedure,
+      token: payload.surveyToken,
+      days: SURVEY_LINK_DAYS,
+    });
+  }
   if (attention.status !== 'not_reached') return null;
   const appointment = attention.appointment_id ? await findAppointmentById(database, tenant.id, attention.appointment_id) : undefined;
   const procedure = await findProcedureById(database.db, tenant.id, attention.procedure_id);

@@ -278,6 +278,7 @@
     $('end-title').textContent = tr(title);
     $('end-text').textContent = tr(text);
     show($('rejoin'), kind === 'left');
+    if ($('survey-link')) show($('survey-link'), kind === 'closed');
     show($('queue-again'), !!cfg.queue && kind !== 'left');
     call.close();
     goStage('end');

@@ -125,7 +125,8 @@ export async function consoleApi(app: FastifyInstance, ctx: AppContext) {
       }, async (req, reply) => {
         const staff = await requireStaff(ctx, req);
         checkCsrf(req);
-        await closeAttention(deps, { tenantId: req.tenant!.id, agent: staff, attentionId: req.params.id, input: req.body });
+        await closeAttention({ ...deps, jobMaxAttempts: ctx.config.JOB_MAX_ATTEMPTS }, { tenantId: req.tenant!.id, agent: staff, attentionId: req.params.id, input: req.body });
+        ctx.booking.kickJobs(); // the survey email
         return reply.status(204).send(null);
       });
 

@@ -104,6 +104,7 @@ export async function roomPages(app: FastifyInstance, ctx: AppContext) {
         waitingRoomOpensMinutes: settings.waitingRoomOpensMinutes,
         wsPath: `${tenantPath({ tenant }, 'room', token)}/live`,
         now: Date.now(),
+        surveyPath: pass.role === 'citizen' ? tenantPath({ tenant }, 'survey', 'room', token) : undefined,
       };
       if (pass.appointmentId) {
         const appointment = await findAppointmentById(ctx.database, tenant.id, pass.appointmentId);

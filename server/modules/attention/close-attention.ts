@@ -10,6 +10,7 @@ import { AppError } from '../../../shared/errors.js';
 import { ATTENTION_OUTCOMES } from '../../db/schema.js';
 import { notifyEvent } from '../../db/events.js';
 import type { Staff } from '../staff/staff.repository.js';
+import { inviteToSurveyByEmail } from '../surveys/survey-invitations.js';
 import type { AttentionDeps } from './attention-context.js';
 import type { AttentionRow } from './attention.repository.js';
 
@@ -41,7 +42,7 @@ export async function endCall(deps: AttentionDeps, o: { tenantId: string; agent:
 }
 
 export async function closeAttention(
-  deps: AttentionDeps,
+  deps: AttentionDeps & { jobMaxAttempts?: number },
   o: { tenantId: string; agent: Staff; attentionId: string; input: CloseAttentionInput },
 ): Promise<AttentionRow> {
   return deps.database.db.transaction(async (tx) => {
@@ -63,6 +64,8 @@ export async function closeAttention(
     if (row.appointment_id) {
       await tx.execute(sql`UPDATE appointments SET status = 'attended' WHERE tenant_id = ${o.tenantId} AND id = ${row.appointment_id} AND status = 'booked'`);
     }
+    // the satisfaction survey, emailed (outbox) with the close it follows
+    await inviteToSurveyByEmail(tx, { tenantId: o.tenantId, attentionId: row.id, jobMaxAttempts: deps.jobMaxAttempts ?? 8 });
     const agentId = row.agent_id!;
     await tx.execute(sql`
       UPDATE agent_presence SET state = 'available', since = now() WHERE staff_id = ${agentId} AND tenant_id = ${o.tenantId} AND state = 'busy'`);

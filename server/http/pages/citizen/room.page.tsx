@@ -24,6 +24,8 @@ export type RoomView = {
   waitingRoomOpensMinutes: number;
   wsPath: string;
   now: number;
+  /** The citizen's link to the satisfaction survey, shown on the end screen after an attention. */
+  surveyPath?: string;
 };
 
 /** Strings for room.js: `{name}` placeholders are filled in the browser. */
@@ -259,6 +261,11 @@ export function RoomPage({ ctx, view }: { ctx: PageCtx; view: RoomView }) {
         </h2>
         <p id="end-text">{t('room.end_thanks')}</p>
         <div class="actions">
+          {view.surveyPath ? (
+            <a id="survey-link" class="button" href={view.surveyPath} hidden>
+              {t('survey.room_link')}
+            </a>
+          ) : null}
           <button type="button" id="rejoin" hidden>
             {t('room.rejoin')}
           </button>
