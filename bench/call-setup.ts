@@ -47,14 +47,13 @@
  * scripts/test-all.sh does for the end-to-end tests, so media stays on `lo`.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { joinQueue, queueEntryInput } from '../server/modules/attention/join-queue.js';
 import { issuePass } from '../server/modules/attention/room-passes.js';
-import { hashAccessCode, newManageToken, sha256 } from '../server/modules/booking/secrets.js';
 import type { Tenant } from '../server/modules/tenants/tenants.repository.js';
+import { insertAppointment } from '../test/support/appointments.js';
 import { freshDatabase, type TestDatabase } from '../test/support/databases.js';
 import { seedTenant, startTestServer, uniqueSlug, type TestServer } from '../test/support/test-server.js';
 import { envInt, fmt, machineLine, median, pass, percentile, sleep } from './lib/stats.js';
@@ -271,13 +270,17 @@ async function waitMark(page: Page, key: string, ms: number) {
 /** A booked video appointment of the agent starting in 5 minutes, and the citizen's room pass. */
 async function bookedVideo(s: Server, n: number): Promise<{ token: string; appointmentId: string }> {
   const startsAt = new Date(Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000);
-  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
-  const id = randomUUID();
-  const reference = `B${n.toString(36).toUpperCase().padStart(2, '0')}-${randomUUID().slice(0, 3).toUpperCase()}`;
-  await s.db.rows(sql`
-    INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until, agent_id, citizen_name, email, language, accessibility, privacy_accepted_at, access_code_hash, manage_token_hash)
-    VALUES (${id}, ${s.tenantId}, ${reference}, ${s.procedureId}, 'video', 'slot', ${startsAt.toISOString()}::timestamptz, ${endsAt.toISOString()}::timestamptz, ${endsAt.toISOString()}::timestamptz,
-            ${s.agentId}, ${`Citizen ${n}`}, 'citizen@example.com', 'en', '{"needs":[]}'::jsonb, now(), ${hashAccessCode(id, '12345678')}, ${sha256(newManageToken())})`);
+  const { id } = await insertAppointment(s.db, {
+    tenantId: s.tenantId,
+    procedureId: s.procedureId,
+    agentId: s.agentId,
+    channel: 'video',
+    startsAt,
+    citizenName: `Citizen ${n}`,
+    email: 'citizen@example.com',
+    phone: null,
+    language: 'en',
+  });
   const token = await issuePass({ database: s.db }, { tenantId: s.tenantId, role: 'citizen', appointmentId: id, ttlMinutes: 180 });
   return { token, appointmentId: id };
 }

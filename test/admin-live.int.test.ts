@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepLive } from '../server/modules/attention/sweep-live.js';
@@ -6,6 +6,8 @@ import { createStaff } from '../server/modules/staff/create-staff.js';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { useDatabase } from './support/use-database.js';
 import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
+import { getPage, postForm } from './support/pages.js';
+import { insertAppointment as insertBooked } from './support/appointments.js';
 
 const PASSWORD = 'correct horse battery staple';
 const MIN = 60_000;
@@ -20,22 +22,6 @@ const GOOD = {
   queueOpen: true,
   queuePriorities: { over_65: 1, disability: 1, pregnancy: 1 },
 };
-
-/** Posts a form as a browser does, without following redirects. */
-async function postForm(base: string, path: string, fields: Array<[string, string]>, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(fields),
-    redirect: 'manual',
-  });
-  return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-}
-
-async function getPage(base: string, path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, { redirect: 'manual', headers });
-  return { status: res.status, text: await res.text() };
-}
 
 describe.each(DATABASE_KINDS)('admin live settings and consultation types on %s', (kind) => {
   const state = useDatabase(kind);
@@ -371,18 +357,9 @@ describe.each(DATABASE_KINDS)('admin live settings and consultation types on %s'
     expect(after).toMatchObject({ position: 2, active: true, name: { en: 'Local taxes' } });
   });
 
-  /** A booked appointment written directly (the booking rules forbid past slots). */
+  /** A booked appointment written directly (the booking rules forbid past slots); its id. */
   async function insertAppointment(t: Town, o: { channel: 'video' | 'phone'; startsAt: Date; agent?: number }) {
-    const id = randomUUID();
-    const end = new Date(o.startsAt.getTime() + 30 * MIN);
-    await db.rows(sql`
-      INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until, agent_id,
-        citizen_name, email, phone, language, accessibility, privacy_accepted_at, access_code_hash, manage_token_hash)
-      VALUES (${id}, ${t.tenant.id}, ${`R${randomBytes(4).toString('hex').toUpperCase()}`}, ${t.procedure.id}, ${o.channel}, 'slot',
-        ${o.startsAt.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz,
-        ${t.agents[o.agent ?? 0].id}, 'Núria Prats', ${`${randomBytes(4).toString('hex')}@example.com`},
-        '+34612345678', 'ca', '{"needs":[]}'::jsonb, now(), ${randomBytes(8).toString('hex')}, ${randomBytes(16).toString('hex')})`);
-    return id;
+    return (await insertBooked(db, { tenantId: t.tenant.id, procedureId: t.procedure.id, agentId: t.agents[o.agent ?? 0].id, channel: o.channel, startsAt: o.startsAt })).id;
   }
 });
 

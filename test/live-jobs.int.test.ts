@@ -9,30 +9,22 @@ import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { startSmtp } from './support/smtp.js';
 import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
+import { insertAppointment as insertBooked } from './support/appointments.js';
 
 const MIN = 60_000;
 const PASSWORD = 'correct horse battery staple';
 
 type Tenant = Awaited<ReturnType<typeof smallTenant>>;
 
-/** A booked appointment written directly (the booking rules forbid past slots). */
+/** A booked appointment of `t` written directly (the booking rules forbid past slots); its id. */
 async function insertAppointment(
   db: TestDatabase,
   t: Tenant,
   o: { channel: 'video' | 'phone' | 'callback'; startsAt: Date | null; agent?: number; email?: string | null; phone?: string | null; language?: string },
 ) {
-  const id = randomUUID();
-  const start = o.startsAt;
-  const end = start ? new Date(start.getTime() + 30 * MIN) : null;
-  const kind = start ? 'slot' : 'asap';
-  await db.rows(sql`
-    INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until, agent_id,
-      citizen_name, email, phone, language, accessibility, privacy_accepted_at, access_code_hash, manage_token_hash)
-    VALUES (${id}, ${t.tenant.id}, ${`R${randomBytes(4).toString('hex').toUpperCase()}`}, ${t.procedure.id}, ${o.channel}, ${kind},
-      ${start?.toISOString() ?? null}::timestamptz, ${end?.toISOString() ?? null}::timestamptz, ${end?.toISOString() ?? null}::timestamptz,
-      ${start ? t.agents[o.agent ?? 0].id : null}, 'Núria Prats', ${o.email === undefined ? `${randomBytes(4).toString('hex')}@example.com` : o.email},
-      ${o.phone ?? '+34612345678'}, ${o.language ?? 'ca'}, '{"needs":[]}'::jsonb, now(), ${randomBytes(8).toString('hex')}, ${randomBytes(16).toString('hex')})`);
-  return id;
+  const { agent, phone, ...rest } = o;
+  const row = await insertBooked(db, { tenantId: t.tenant.id, procedureId: t.procedure.id, agentId: t.agents[agent ?? 0].id, phone: phone ?? undefined, ...rest });
+  return row.id;
 }
 
 async function appointment(db: TestDatabase, id: string) {

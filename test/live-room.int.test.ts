@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../server/db/client.js';
 import { joinQueue } from '../server/modules/attention/join-queue.js';
 import { issuePass } from '../server/modules/attention/room-passes.js';
-import { hashAccessCode, newManageToken, sha256 } from '../server/modules/booking/secrets.js';
+import { insertAppointment } from './support/appointments.js';
 import { DATABASE_KINDS } from './support/databases.js';
 import { liveSocket, staffCookie, staffCsrf } from './support/live-clients.js';
 import { useDatabase } from './support/use-database.js';
@@ -248,16 +248,10 @@ describe.each(DATABASE_KINDS)('call rooms on %s', (kind) => {
     return row;
   }
 
-  /** A booked video appointment starting in `minutes` (written directly: booking rules forbid short notice). */
+  /** A booked video appointment starting in `minutes` (written directly: booking rules forbid short notice) and its citizen's pass. */
   async function bookedVideo(t: Small, minutes: number) {
     const startsAt = new Date(Math.ceil((Date.now() + minutes * 60_000) / 60_000) * 60_000);
-    const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
-    const id = crypto.randomUUID();
-    const reference = `T${Math.random().toString(36).slice(2, 4).toUpperCase()}-${Math.random().toString(36).slice(2, 5).toUpperCase()}`;
-    await state.db.rows(sql`
-      INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until, agent_id, citizen_name, email, language, accessibility, privacy_accepted_at, access_code_hash, manage_token_hash)
-      VALUES (${id}, ${t.tenant.id}, ${reference}, ${t.procedure.id}, 'video', 'slot', ${startsAt.toISOString()}::timestamptz, ${endsAt.toISOString()}::timestamptz, ${endsAt.toISOString()}::timestamptz,
-              ${t.agents[0].id}, 'Núria Prats', 'nuria@example.com', 'ca', '{"needs":[]}'::jsonb, now(), ${hashAccessCode(id, '12345678')}, ${sha256(newManageToken())})`);
+    const { id } = await insertAppointment(state.db, { tenantId: t.tenant.id, procedureId: t.procedure.id, agentId: t.agents[0].id, channel: 'video', startsAt, email: 'nuria@example.com' });
     const token = await issuePass({ database: state.db }, { tenantId: t.tenant.id, role: 'citizen', appointmentId: id, ttlMinutes: 180 });
     return { id, token, startsAt };
   }

@@ -5,22 +5,7 @@ import { issuePass } from '../server/modules/attention/room-passes.js';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { useDatabase } from './support/use-database.js';
 import { api, bookingBody, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
-
-/** Posts a form as a browser does (urlencoded, repeated keys for checkboxes), without following redirects. */
-async function postForm(base: string, path: string, fields: Array<[string, string]>, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(fields),
-    redirect: 'manual',
-  });
-  return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-}
-
-async function get(base: string, path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, { redirect: 'manual', headers });
-  return { status: res.status, location: res.headers.get('location'), text: await res.text(), type: res.headers.get('content-type') };
-}
+import { getPage as get, postForm } from './support/pages.js';
 
 /** The first message of `type` on a room socket. */
 function firstMessage(url: string, type: string): Promise<Record<string, unknown>> {

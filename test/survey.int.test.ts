@@ -7,23 +7,10 @@ import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { startSmtp } from './support/smtp.js';
 import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
+import { getPage as get, postForm } from './support/pages.js';
 
 const MIN = 60_000;
 type Tenant = Awaited<ReturnType<typeof smallTenant>>;
-
-async function postForm(base: string, path: string, fields: Array<[string, string]> | string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: typeof fields === 'string' ? fields : new URLSearchParams(fields),
-    redirect: 'manual',
-  });
-  return { status: res.status, text: await res.text() };
-}
-const get = async (base: string, path: string) => {
-  const res = await fetch(`${base}${path}`, { redirect: 'manual' });
-  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-};
 
 describe.each(DATABASE_KINDS)('satisfaction survey on %s', (kind) => {
   const state = useDatabase(kind);

@@ -3,11 +3,10 @@
  * into the database, the citizen's way from the join form to the waiting room, the agent's way into
  * the console, and the checks that video really plays (decoded frames, not just a connected state).
  */
-import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../server/db/client.js';
-import { hashAccessCode, newAccessCode, newManageToken, newReference, sha256 } from '../../server/modules/booking/secrets.js';
+import { insertAppointment } from '../../test/support/appointments.js';
 import { expect, expectNoAxeViolations } from './fixtures.js';
 
 export type Booked = { id: string; reference: string; accessCode: string; agentEmail: string; citizenName: string; email: string };
@@ -21,25 +20,26 @@ export async function insertBookedVideo(
   db: Database,
   o: { tenantId: string; slug: string; minutes: number; agent?: string; procedure?: string; citizenName?: string; email?: string; language?: string },
 ): Promise<Booked> {
-  const id = randomUUID();
-  const reference = newReference();
-  const accessCode = newAccessCode();
   const agentEmail = `${o.agent ?? 'agent1'}@${o.slug}.example`;
   const citizenName = o.citizenName ?? 'Pere Casals';
   const email = o.email ?? `pere.${o.slug}@example.com`;
-  const startsAt = new Date(Date.now() + o.minutes * 60_000);
-  const endsAt = new Date(startsAt.getTime() + 15 * 60_000);
-  const inserted = await db.rows<{ id: string }>(sql`
-    INSERT INTO appointments (id, tenant_id, reference, procedure_id, channel, kind, starts_at, ends_at, blocked_until, agent_id,
-      citizen_name, email, language, accessibility, privacy_accepted_at, access_code_hash, manage_token_hash)
-    SELECT ${id}, ${o.tenantId}, ${reference}, p.id, 'video', 'slot', ${startsAt.toISOString()}::timestamptz, ${endsAt.toISOString()}::timestamptz,
-      ${endsAt.toISOString()}::timestamptz, s.id, ${citizenName}, ${email}, ${o.language ?? 'ca'}, '{"needs":[]}'::jsonb, now(),
-      ${hashAccessCode(id, accessCode)}, ${sha256(newManageToken())}
-      FROM procedures p, staff s
+  const [ids] = await db.rows<{ procedure_id: string; agent_id: string }>(sql`
+    SELECT p.id AS procedure_id, s.id AS agent_id FROM procedures p, staff s
      WHERE p.tenant_id = ${o.tenantId} AND p.code = ${o.procedure ?? 'certificat-empadronament'}
-       AND s.tenant_id = ${o.tenantId} AND s.email = ${agentEmail}
-    RETURNING id`);
-  expect(inserted, 'the appointment was written').toHaveLength(1);
+       AND s.tenant_id = ${o.tenantId} AND s.email = ${agentEmail}`);
+  expect(ids, 'the procedure and the agent exist').toBeTruthy();
+  const { id, reference, accessCode } = await insertAppointment(db, {
+    tenantId: o.tenantId,
+    procedureId: ids.procedure_id,
+    agentId: ids.agent_id,
+    channel: 'video',
+    startsAt: new Date(Date.now() + o.minutes * 60_000),
+    durationMinutes: 15,
+    citizenName,
+    email,
+    phone: null,
+    language: o.language ?? 'ca',
+  });
   return { id, reference, accessCode, agentEmail, citizenName, email };
 }
 

@@ -8,6 +8,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.js';
+import { answerErrorsAsJson } from './error-handler.js';
 import { resolveStaff, resolveTenant } from './request-tenant.js';
 
 export type ConsoleRouter = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -22,6 +23,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, rou
     app.register(async (root) => {
       const r = root.withTypeProvider<ZodTypeProvider>();
       r.addHook('onRequest', async (req, reply) => {
+        answerErrorsAsJson(req);
         await resolveTenant(ctx, req, reply);
         await resolveStaff(ctx, req);
       });

@@ -47,13 +47,16 @@ export function toAppError(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/** Requests answered with JSON errors although their path is not under /api (the browser console's API). */
+const jsonRoutes = new WeakSet<FastifyRequest>();
+
+/** Marks a request whose errors are JSON, whatever its path. */
+export function answerErrorsAsJson(req: FastifyRequest): void {
+  jsonRoutes.add(req);
+}
+
 export function isApiRequest(req: FastifyRequest): boolean {
-  return (
-    req.url.startsWith('/api/') ||
-    req.url.startsWith('/health') ||
-    /^\/[^/]+\/staff\/console\/api\//.test(req.url) ||
-    (req.headers.accept ?? '').startsWith('application/json')
-  );
+  return req.url.startsWith('/api/') || req.url.startsWith('/health') || jsonRoutes.has(req) || (req.headers.accept ?? '').startsWith('application/json');
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: AppError, html?: HtmlErrorRenderer) {

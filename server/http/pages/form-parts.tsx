@@ -173,3 +173,22 @@ export function Select(p: {
 export function Sr({ children }: { children: ComponentChildren }) {
   return <span class="sr-only">{children}</span>;
 }
+
+/** The privacy notice (folded) and the box that accepts it, as every citizen form ends. */
+export function PrivacyConsent(p: { ctx: PageCtx; errors?: FieldErrors; summary: string; text: string; accept: string; checked?: boolean }) {
+  return (
+    <>
+      <details class="privacy">
+        <summary>{p.summary}</summary>
+        <p>{p.text}</p>
+      </details>
+      <Choices
+        name="privacyAccepted"
+        type="checkbox"
+        legend={p.ctx.t('fields.privacy_legend')}
+        errors={p.errors}
+        options={[{ value: 'yes', label: p.accept, checked: p.checked }]}
+      />
+    </>
+  );
+}

@@ -2,7 +2,7 @@
 import { ACCESSIBILITY_NEEDS, type Channel } from '../../../../shared/domain.js';
 import { formatDateTime } from '../../../i18n/format.js';
 import type { Procedure } from '../../../modules/catalogue/catalogue.repository.js';
-import { Choices, ErrorSummary, Select, TextField, type FieldErrors } from '../form-parts.js';
+import { Choices, ErrorSummary, Select, TextField, type FieldErrors, PrivacyConsent } from '../form-parts.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
 import { StepHeader } from './steps.js';
@@ -72,16 +72,13 @@ export function DetailsPage(p: {
         >
           <TextField name="interpreterLanguage" label={t('fields.interpreter_language')} value={values.interpreterLanguage} errors={errors} maxlength={60} />
         </Choices>
-        <details class="privacy">
-          <summary>{t('privacy.summary')}</summary>
-          <p>{t('privacy.text', { town: tenant.name })}</p>
-        </details>
-        <Choices
-          name="privacyAccepted"
-          type="checkbox"
-          legend={t('fields.privacy_legend')}
+        <PrivacyConsent
+          ctx={ctx}
           errors={errors}
-          options={[{ value: 'yes', label: t('fields.privacy_accept'), checked: values.privacyAccepted }]}
+          summary={t('privacy.summary')}
+          text={t('privacy.text', { town: tenant.name })}
+          accept={t('fields.privacy_accept')}
+          checked={values.privacyAccepted}
         />
         <div class="actions">
           <button type="submit">{t('booking.confirm')}</button>

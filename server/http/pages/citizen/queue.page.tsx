@@ -6,7 +6,7 @@
 import { pickText } from '../../../../shared/domain.js';
 import type { Procedure } from '../../../modules/catalogue/catalogue.repository.js';
 import { PRIORITY_REASONS } from '../../../modules/attention/live-settings.js';
-import { Choices, ErrorSummary, Select, TextField, type FieldErrors } from '../form-parts.js';
+import { Choices, ErrorSummary, Select, TextField, type FieldErrors, PrivacyConsent } from '../form-parts.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
 
@@ -71,16 +71,13 @@ export function QueuePage(p: { ctx: PageCtx; procedures: Procedure[]; values?: Q
             errors={errors}
             options={PRIORITY_REASONS.map((r) => ({ value: r, label: t(`queue.priority.${r}`), checked: values.priority?.includes(r) }))}
           />
-          <details class="privacy">
-            <summary>{t('queue.privacy_summary')}</summary>
-            <p>{t('queue.privacy_text', { town: tenant.name })}</p>
-          </details>
-          <Choices
-            name="privacyAccepted"
-            type="checkbox"
-            legend={t('fields.privacy_legend')}
+          <PrivacyConsent
+            ctx={ctx}
             errors={errors}
-            options={[{ value: 'yes', label: t('queue.privacy_accept'), checked: values.privacyAccepted }]}
+            summary={t('queue.privacy_summary')}
+            text={t('queue.privacy_text', { town: tenant.name })}
+            accept={t('queue.privacy_accept')}
+            checked={values.privacyAccepted}
           />
           <div class="actions">
             <button type="submit">{t('queue.submit')}</button>
