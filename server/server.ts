@@ -11,6 +11,8 @@ import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { JobRunner, type JobHandler } from './jobs/job-runner.js';
 import { liveSweep } from './jobs/live-sweep.js';
+import { firstFreeSampler } from './jobs/first-free-sampler.js';
+import { reportSchedule } from './jobs/report-schedule.js';
 import { recordingSweep as recordingSweepTask } from './jobs/recording-sweep.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { createMailer } from './mail/mailer.js';
@@ -69,6 +71,8 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   jobs?.start();
   const recordingSweep = recordingSweepTask({ database, config, logger }).start();
   const sweep = liveSweep({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }, { intervalMs: config.LIVE_SWEEP_SECONDS * 1000, logger }).start();
+  const reports = reportSchedule({ database, config, logger, kickJobs: () => jobs?.kick() }).start();
+  const sampler = firstFreeSampler({ database, config, logger }).start();
   let closed = false;
   return {
     app,
@@ -84,6 +88,8 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
       await app.close();
       await recordingSweep.stop();
       await sweep.stop();
+      await reports.stop();
+      await sampler.stop();
       await events.stop();
       await relay.stop();
       await jobs?.stop();

@@ -47,6 +47,12 @@ export const ERROR_STATUS = {
   recording_consent_missing: 409,
   recording_not_active: 409,
   chunk_conflict: 409,
+  period_invalid: 422,
+  period_too_long: 422,
+  filter_unknown: 422,
+  report_not_found: 404,
+  transparency_off: 404,
+  operator_only: 403,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

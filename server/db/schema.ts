@@ -8,11 +8,13 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   smallint,
   text,
   time,
@@ -35,6 +37,52 @@ export type TenantSettings = {
   cancelCutoffMinutes: number;
   /** Live attention settings; absent fields take the defaults of `liveSettings()`. */
   live?: Partial<LiveSettings>;
+  /** Indicators: targets, monthly report, publication; absent fields take the defaults of `indicatorSettings()`. */
+  indicators?: Partial<IndicatorSettings>;
+  /** The satisfaction survey's questions, in order; absent = the default set (modules/surveys/survey-questions.ts). */
+  survey?: { questions: SurveyQuestionConfig[] };
+};
+
+/**
+ * A service-level target, e.g. "90% of call-backs within 4 minutes" =
+ * `{ metric: 'wait', channel: 'callback', threshold: 240, goalPercent: 90 }`, or
+ * "90% of appointments offered within 5 working days" =
+ * `{ metric: 'first_free', threshold: 5, goalPercent: 90 }`.
+ */
+export type ServiceTarget = {
+  /** Stable code, unique in the tenant (`^[a-z0-9-]{1,40}$`). */
+  id: string;
+  /** wait = taken − queued (seconds); handling = closed − taken (seconds); first_free = working days to the first free slot. */
+  metric: 'wait' | 'handling' | 'first_free';
+  /** Only attentions (or availability samples) of this channel; absent = every channel. */
+  channel?: 'video' | 'phone' | 'callback';
+  /** Seconds for wait/handling (a histogram edge, see modules/indicators/histogram.ts), working days for first_free. */
+  threshold: number;
+  /** The share that must meet the threshold, 1–100. */
+  goalPercent: number;
+};
+
+/** How a town hall uses its indicators (see modules/indicators/indicator-settings.ts for defaults). */
+export type IndicatorSettings = {
+  targets: ServiceTarget[];
+  /** Who receives the monthly report by email. */
+  reportRecipients: string[];
+  /** The report's language; absent = the tenant's default language. */
+  reportLanguage?: Language;
+  /** The public transparency panel and open-data API are on. */
+  publishTransparency: boolean;
+  /** The tenant appears in the operator's cross-tenant comparison (opt-out). */
+  shareWithOperator: boolean;
+};
+
+/** One question of a tenant's satisfaction survey. The default ids are liked, easy, again, comment. */
+export type SurveyQuestionConfig = {
+  /** `liked`, `easy`, `again`, `comment`, or a custom code (`^[a-z][a-z0-9_]{0,30}$`). */
+  id: string;
+  kind: 'scale' | 'yes_no' | 'text';
+  required: boolean;
+  /** The wording per language; absent for a default question = its translated default wording. */
+  label?: LocalizedText;
 };
 
 /** How the live attention behaves in a town hall (see modules/attention/live-settings.ts for defaults). */
@@ -541,12 +589,14 @@ export const surveyResponses = pgTable(
     attentionId: uuid('attention_id')
       .notNull()
       .references(() => attentions.id, { onDelete: 'cascade' }),
-    /** "Did you like it?" 0–10. */
-    liked: smallint('liked').notNull(),
-    /** "Was it easy?" 0–10. */
-    easy: smallint('easy').notNull(),
-    /** "Would you use it again?" */
-    again: boolean('again').notNull(),
+    /** "Did you like it?" 0–10 (null when the tenant does not ask it). */
+    liked: smallint('liked'),
+    /** "Was it easy?" 0–10 (null when not asked). */
+    easy: smallint('easy'),
+    /** "Would you use it again?" (null when not asked). */
+    again: boolean('again'),
+    /** Answers to the tenant's own questions, by question id (number 0–10, boolean or text). */
+    answers: jsonb('answers').$type<Record<string, number | boolean | string>>().notNull().default({}),
     comment: text('comment'),
     language: text('language').$type<Language>().notNull(),
     createdAt: createdAt(),
@@ -558,5 +608,59 @@ export const surveyResponses = pgTable(
     check('survey_responses_easy_range', sql`${t.easy} BETWEEN 0 AND 10`),
     check('survey_responses_comment_length', sql`${t.comment} IS NULL OR char_length(${t.comment}) <= 2000`),
     check('survey_responses_language_known', sql`${t.language} IN ('ca','es','en')`),
+  ],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+/** The agent key of the rollup rows that count every agent. */
+export const ALL_AGENTS = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Indicators kept up to date as attentions end, answers arrive and availability
+ * is sampled (triggers and `fin_rollup_upsert` in migration 0006): one bag of
+ * counters per local day and per local month, procedure, channel, and agent
+ * (`ALL_AGENTS` = every agent). Counter keys are listed in
+ * modules/indicators/counters.ts. Derived data: it holds no personal data and
+ * outlives the attentions it counts.
+ */
+export const indicatorRollups = pgTable(
+  'indicator_rollups',
+  {
+    tenantId: tenantRef(),
+    grain: text('grain').$type<'day' | 'month'>().notNull(),
+    agentKey: uuid('agent_key').notNull(),
+    periodStart: date('period_start').notNull(),
+    procedureId: uuid('procedure_id').notNull(),
+    channel: text('channel').notNull(),
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+  },
+  (t) => [
+    primaryKey({ name: 'indicator_rollups_pk', columns: [t.tenantId, t.grain, t.agentKey, t.periodStart, t.procedureId, t.channel] }),
+    check('indicator_rollups_grain_known', sql`${t.grain} IN ('day','month')`),
+  ],
+);
+
+/** A generated monthly report (PDF), by month and language; regenerating replaces it. */
+export const monthlyReports = pgTable(
+  'monthly_reports',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    /** The first day of the reported month. */
+    month: date('month').notNull(),
+    language: text('language').$type<Language>().notNull(),
+    pdf: bytea('pdf').notNull(),
+    /** schedule = the first-of-month job; manual = asked for by a supervisor. */
+    trigger: text('trigger').$type<'schedule' | 'manual'>().notNull(),
+    generatedAt: timestamp('generated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('monthly_reports_month_language').on(t.tenantId, t.month, t.language),
+    check('monthly_reports_trigger_known', sql`${t.trigger} IN ('schedule','manual')`),
+    check('monthly_reports_language_known', sql`${t.language} IN ('ca','es','en')`),
   ],
 );

@@ -40,6 +40,12 @@ import { consolePages } from './routes/console.pages.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { staffApi } from './routes/staff.api.js';
 import { staffPages } from './routes/staff.pages.js';
+import { indicatorsApi } from './routes/indicators.api.js';
+import { indicatorsPages } from './routes/indicators.pages.js';
+import { reportRoutes } from './routes/reports.routes.js';
+import { transparencyRoutes } from './routes/transparency.routes.js';
+import { indicatorSettingsRoutes } from './routes/indicator-settings.routes.js';
+import { surveySettingsRoutes } from './routes/survey-settings.routes.js';
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
@@ -113,6 +119,12 @@ export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus
   await roomGateway(app, ctx, events, relay);
   await roomPages(app, ctx);
   await surveyPages(app, ctx);
+  await indicatorsApi(app, ctx);
+  await indicatorsPages(app, ctx);
+  await reportRoutes(app, ctx);
+  await transparencyRoutes(app, ctx);
+  await indicatorSettingsRoutes(app, ctx);
+  await surveySettingsRoutes(app, ctx);
   await citizenPages(app, ctx);
   return app;
 }
