@@ -664,3 +664,13 @@ export const monthlyReports = pgTable(
     check('monthly_reports_language_known', sql`${t.language} IN ('ca','es','en')`),
   ],
 );
+
+/** Hours in which a tenant's availability was sampled: the first process to insert the hour samples it. */
+export const availabilitySampleRuns = pgTable(
+  'availability_sample_runs',
+  {
+    tenantId: tenantRef(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'availability_sample_runs_pk', columns: [t.tenantId, t.hour] })],
+);
