@@ -618,12 +618,15 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 
 /** The agent key of the rollup rows that count every agent. */
 export const ALL_AGENTS = '00000000-0000-0000-0000-000000000000';
+/** The procedure id of the rollup rows that count every procedure (all agents only). */
+export const ALL_PROCEDURES = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Indicators kept up to date as attentions end, answers arrive and availability
  * is sampled (triggers and `fin_rollup_upsert` in migration 0006): one bag of
  * counters per local day and per local month, procedure, channel, and agent
- * (`ALL_AGENTS` = every agent). Counter keys are listed in
+ * (`ALL_AGENTS` = every agent; `ALL_PROCEDURES` rows sum every procedure, for
+ * every agent). Counter keys are listed in
  * modules/indicators/counters.ts. Derived data: it holds no personal data and
  * outlives the attentions it counts.
  */

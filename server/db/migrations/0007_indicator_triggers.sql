@@ -2,7 +2,7 @@
 -- Every attention that reaches an end state (closed, no_show, not_reached,
 -- abandoned) and every survey answer adds a bag of counters to
 -- indicator_rollups: one row per local day and one per local month, per
--- procedure, channel and agent (plus the all-agents row). An attention that
+-- procedure, channel and agent (plus the all-agents and all-procedures rows). An attention that
 -- leaves an end state (abandoned → waiting again) takes its counters back.
 -- Statement-level triggers aggregate a whole statement's rows and upsert the
 -- rollup rows in key order, so concurrent statements cannot deadlock on them.
@@ -25,31 +25,35 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 --> statement-breakpoint
 -- The counters one attention adds, or NULL while it is not in an end state.
+-- (PL/pgSQL: one expression, evaluated fast; a SQL function with sub-selects is
+-- not inlined and costs five times more per row.)
 CREATE OR REPLACE FUNCTION fin_attention_counts(
   p_status text, p_outcome text, p_typology uuid, p_appointment uuid,
   p_due timestamptz, p_queued timestamptz, p_taken timestamptz, p_closed timestamptz, p_tz text
 ) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN p_status NOT IN ('closed', 'no_show', 'not_reached', 'abandoned') THEN NULL ELSE
-    jsonb_strip_nulls(jsonb_build_object(
-      'n', 1,
-      'st:' || p_status, 1,
-      'h:' || extract(hour FROM p_due AT TIME ZONE p_tz)::int, 1,
-      'wd:' || extract(isodow FROM p_due AT TIME ZONE p_tz)::int, 1,
-      'appt', CASE WHEN p_appointment IS NOT NULL THEN 1 END,
-      'oc:' || coalesce(p_outcome, '-'), CASE WHEN p_status = 'closed' AND p_outcome IS NOT NULL THEN 1 END,
-      'ty:' || coalesce(p_typology::text, '-'), CASE WHEN p_status = 'closed' AND p_typology IS NOT NULL THEN 1 END,
-      'w:' || coalesce(fin_duration_bucket(w.s), '-'), CASE WHEN w.s IS NOT NULL THEN 1 END,
-      'wn', CASE WHEN w.s IS NOT NULL THEN 1 END,
-      'ws', round(w.s)::bigint,
-      'hd:' || coalesce(fin_duration_bucket(hd.s), '-'), CASE WHEN hd.s IS NOT NULL THEN 1 END,
-      'hdn', CASE WHEN hd.s IS NOT NULL THEN 1 END,
-      'hds', round(hd.s)::bigint
-    ))
-  END
-  FROM (SELECT CASE WHEN p_taken IS NOT NULL THEN greatest(0, extract(epoch FROM p_taken - p_queued))::double precision END AS s) w,
-       (SELECT CASE WHEN p_status = 'closed' AND p_taken IS NOT NULL AND p_closed IS NOT NULL
-                    THEN greatest(0, extract(epoch FROM p_closed - p_taken))::double precision END AS s) hd
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+  local_due timestamp := p_due AT TIME ZONE p_tz;
+  closed boolean := p_status = 'closed';
+  w double precision := CASE WHEN p_taken IS NOT NULL THEN greatest(0, extract(epoch FROM p_taken - p_queued)) END;
+  hd double precision := CASE WHEN closed AND p_taken IS NOT NULL AND p_closed IS NOT NULL THEN greatest(0, extract(epoch FROM p_closed - p_taken)) END;
+BEGIN
+  IF p_status NOT IN ('closed', 'no_show', 'not_reached', 'abandoned') THEN RETURN NULL; END IF;
+  RETURN jsonb_strip_nulls(jsonb_build_object(
+    'n', 1,
+    'st:' || p_status, 1,
+    'h:' || extract(hour FROM local_due)::int, 1,
+    'wd:' || extract(isodow FROM local_due)::int, 1,
+    'appt', CASE WHEN p_appointment IS NOT NULL THEN 1 END,
+    'oc:' || coalesce(p_outcome, '-'), CASE WHEN closed AND p_outcome IS NOT NULL THEN 1 END,
+    'ty:' || coalesce(p_typology::text, '-'), CASE WHEN closed AND p_typology IS NOT NULL THEN 1 END,
+    'w:' || coalesce(fin_duration_bucket(w), '-'), CASE WHEN w IS NOT NULL THEN 1 END,
+    'wn', CASE WHEN w IS NOT NULL THEN 1 END,
+    'ws', round(w)::bigint,
+    'hd:' || coalesce(fin_duration_bucket(hd), '-'), CASE WHEN hd IS NOT NULL THEN 1 END,
+    'hdn', CASE WHEN hd IS NOT NULL THEN 1 END,
+    'hds', round(hd)::bigint));
+END
 $$;
 --> statement-breakpoint
 -- The counters one survey answer adds: distributions of the default questions
@@ -89,26 +93,36 @@ CREATE TYPE fin_contrib AS (
 );
 --> statement-breakpoint
 -- The one way counters enter the rollups (triggers, backfill, availability samples).
+-- The counters are first summed per local day, procedure, channel and agent,
+-- then spread to the six rows they count in: day and month, each for (the
+-- procedure, all agents), (the procedure, the agent) and (all procedures, all
+-- agents) — the last so that a period over every procedure reads a dozen rows.
 CREATE OR REPLACE FUNCTION fin_rollup_upsert(c fin_contrib[]) RETURNS void
-LANGUAGE sql AS $$
-  INSERT INTO indicator_rollups AS r (tenant_id, grain, agent_key, period_start, procedure_id, channel, counts)
-  SELECT tenant_id, grain, agent_key, period_start, procedure_id, channel, jsonb_object_agg(k, v)
-  FROM (
-    SELECT x.tenant_id, g.grain, ak.agent_key,
-           CASE WHEN g.grain = 'day' THEN d.local_day ELSE date_trunc('month', d.local_day)::date END AS period_start,
-           x.procedure_id, x.channel, kv.key AS k, sum((kv.value #>> '{}')::bigint * x.sign) AS v
+LANGUAGE sql SET work_mem = '64MB' AS $$
+  WITH fine AS (
+    SELECT x.tenant_id, (x.at AT TIME ZONE x.tz)::date AS local_day, x.procedure_id, x.channel, x.agent_id,
+           kv.key AS k, sum((kv.value #>> '{}')::bigint * x.sign) AS v
     FROM unnest(c) x
-    CROSS JOIN LATERAL (SELECT (x.at AT TIME ZONE x.tz)::date AS local_day) d
-    CROSS JOIN (VALUES ('day'), ('month')) g(grain)
-    CROSS JOIN LATERAL (
-      SELECT '00000000-0000-0000-0000-000000000000'::uuid
-      UNION ALL SELECT x.agent_id WHERE x.agent_id IS NOT NULL
-    ) ak(agent_key)
     CROSS JOIN LATERAL jsonb_each(x.counts) kv
     WHERE x.counts IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6
+  ), spread AS (
+    SELECT f.tenant_id, g.grain, ak.agent_key,
+           CASE WHEN g.grain = 'day' THEN f.local_day ELSE date_trunc('month', f.local_day)::date END AS period_start,
+           ak.procedure_id, f.channel, f.k, sum(f.v) AS v
+    FROM fine f
+    CROSS JOIN (VALUES ('day'), ('month')) g(grain)
+    CROSS JOIN LATERAL (
+      SELECT '00000000-0000-0000-0000-000000000000'::uuid, f.procedure_id
+      UNION ALL SELECT f.agent_id, f.procedure_id WHERE f.agent_id IS NOT NULL
+      UNION ALL SELECT '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid
+    ) ak(agent_key, procedure_id)
     GROUP BY 1, 2, 3, 4, 5, 6, 7
-    HAVING sum((kv.value #>> '{}')::bigint * x.sign) <> 0
-  ) s
+    HAVING sum(f.v) <> 0
+  )
+  INSERT INTO indicator_rollups AS r (tenant_id, grain, agent_key, period_start, procedure_id, channel, counts)
+  SELECT tenant_id, grain, agent_key, period_start, procedure_id, channel, jsonb_object_agg(k, v)
+  FROM spread
   GROUP BY 1, 2, 3, 4, 5, 6
   ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (tenant_id, grain, agent_key, period_start, procedure_id, channel)

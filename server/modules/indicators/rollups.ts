@@ -5,7 +5,7 @@
  * rows per procedure and channel instead of 365.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { ALL_AGENTS } from '../../db/schema.js';
+import { ALL_AGENTS, ALL_PROCEDURES } from '../../db/schema.js';
 import type { Database } from '../../db/client.js';
 import type { Counters } from './counters.js';
 
@@ -40,7 +40,7 @@ function monthStart(y: number, m: number): string {
 }
 
 function filterSql(tenantId: string, f: RollupFilter): SQL {
-  const parts: SQL[] = [sql`r.tenant_id = ${tenantId}`, sql`r.agent_key = ${f.agentId ?? ALL_AGENTS}`];
+  const parts: SQL[] = [sql`r.tenant_id = ${tenantId}`, sql`r.agent_key = ${f.agentId ?? ALL_AGENTS}`, sql`r.procedure_id <> ${ALL_PROCEDURES}`];
   if (f.procedureId) parts.push(sql`r.procedure_id = ${f.procedureId}`);
   if (f.channel) parts.push(sql`r.channel = ${f.channel}`);
   if (f.departmentId) {
