@@ -12,6 +12,7 @@ import type { AppContext } from './http/context.js';
 import { JobRunner, type JobHandler } from './jobs/job-runner.js';
 import { liveSweep } from './jobs/live-sweep.js';
 import { firstFreeSampler } from './jobs/first-free-sampler.js';
+import { monthlyReportJob } from './jobs/monthly-report.job.js';
 import { reportSchedule } from './jobs/report-schedule.js';
 import { recordingSweep as recordingSweepTask } from './jobs/recording-sweep.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
@@ -39,8 +40,12 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     (await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite'), poolSize: config.DATABASE_POOL_SIZE }));
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   // Without SMTP, email jobs stay pending in the outbox (admins can read them) until a process with SMTP sends them.
-  const handlers: Record<string, JobHandler> = mailer ? { email: sendEmailJob({ database, mailer, site: config }) } : {};
-  const jobs = config.WORKER ? new JobRunner(database, handlers, { pollMs: config.JOB_POLL_MS, logger }) : null;
+  // Monthly reports are made by every worker; their emails go through that outbox.
+  const handlers: Record<string, JobHandler> = {
+    monthly_report: monthlyReportJob({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }),
+    ...(mailer ? { email: sendEmailJob({ database, mailer, site: config }) } : {}),
+  };
+  const jobs: JobRunner | null = config.WORKER ? new JobRunner(database, handlers, { pollMs: config.JOB_POLL_MS, logger }) : null;
   const calendars = new CalendarCache(database);
   // Changes made by any process reach this one: free-slot snapshots are dropped, consoles told.
   const events = new EventBus(logger);

@@ -47,11 +47,18 @@ test('after the attention a citizen answers the satisfaction survey by keyboard;
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gràcies per les vostres respostes');
   await expectNoAxeViolations(page, 'survey thanks');
+  // the answer was posted once: refreshing the thank-you page sends nothing again
+  expect(new URL(page.url()).pathname).toBe(`/${slug}/survey/thanks`);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gràcies per les vostres respostes');
 
   const [answer] = await db.rows<{ liked: number; easy: number; again: boolean; comment: string }>(sql`SELECT liked, easy, again, comment FROM survey_responses WHERE attention_id = ${attention.id}`);
   expect(answer).toEqual({ liked: 9, easy: 10, again: true, comment: 'Molt amables, gràcies.' });
 
-  // the same link again: already answered
+  // the same link again: already answered, and still one invitation from the room
   await page.goto(`/${slug}/survey/room/${roomToken}`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gràcies, ja tenim la vostra resposta');
+  expect(await db.rows(sql`SELECT 1 FROM survey_responses WHERE attention_id = ${attention.id}`)).toHaveLength(1);
+  // the close wrote no emailed link here (the status was set directly): the one row is the end screen's
+  expect(await db.rows(sql`SELECT 1 FROM survey_invitations WHERE attention_id = ${attention.id}`)).toHaveLength(1);
 });

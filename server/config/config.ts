@@ -91,6 +91,14 @@ const schema = z.object({
   LIVE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   /** Virtual-queue entries per IP per minute. */
   RATE_LIMIT_QUEUE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /**
+   * Slug of the operator's own tenant, for a service run for several town halls: its supervisors and
+   * admins see the cross-tenant comparison (/{slug}/staff/compare). Absent: nobody does.
+   */
+  OPERATOR_TENANT: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/, 'must be a tenant slug (lowercase letters, digits, hyphens)')
+    .optional(),
 }).refine((c) => c.TURN_URLS.length === 0 || !!c.TURN_SECRET, { path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' });
 
 const iceServerList = z

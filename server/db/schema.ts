@@ -623,7 +623,7 @@ export const ALL_PROCEDURES = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Indicators kept up to date as attentions end, answers arrive and availability
- * is sampled (triggers and `fin_rollup_upsert` in migration 0006): one bag of
+ * is sampled (triggers and `fin_rollup_upsert` in migration 0007): one bag of
  * counters per local day and per local month, procedure, channel, and agent
  * (`ALL_AGENTS` = every agent; `ALL_PROCEDURES` rows sum every procedure, for
  * every agent). Counter keys are listed in
@@ -676,4 +676,72 @@ export const availabilitySampleRuns = pgTable(
     hour: timestamp('hour', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ name: 'availability_sample_runs_pk', columns: [t.tenantId, t.hour] })],
+);
+
+/**
+ * The legal events the audit log records (a closed list, held by a check
+ * constraint: a new event needs a migration). Only `recording_consent_given`
+ * is written today; the others belong to the formal procedure (issue 4).
+ */
+export const AUDIT_EVENTS = [
+  'recording_consent_given',
+  'identity_checked',
+  'consent_given',
+  'document_accepted',
+  'document_rejected',
+  'entry_registered',
+  'receipt_sealed',
+  'package_delivered',
+  'data_purged',
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+/** Who caused an audited event. */
+export type AuditActorKind = 'staff' | 'citizen' | 'system';
+/** The first entry of every tenant's chain takes this as its previous hash. */
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+/**
+ * Append-only, hash-chained log of legal events, one chain per tenant
+ * (modules/audit: append-audit.ts writes, verify-audit-chain.ts checks; see
+ * docs/AUDIT.md). `seq` runs 1, 2, 3… without gaps per tenant; `hash` is the
+ * SHA-256 of the entry's canonical JSON (RFC 8785), `prev_hash` included.
+ * Triggers (migration 0010) refuse UPDATE, DELETE and TRUNCATE; only a
+ * tenant's own deletion takes its chain with it. Subjects are ids without
+ * foreign keys (an entry outlives the attention it speaks of); neither
+ * `subjects` nor `data` holds personal data.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: tenantRef(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    /** When the entry was appended (database clock, whole milliseconds). */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    event: text('event').$type<AuditEvent>().notNull(),
+    actorKind: text('actor_kind').$type<AuditActorKind>().notNull(),
+    /** The staff member, when `actor_kind` = staff. */
+    actorStaffId: uuid('actor_staff_id'),
+    /** Ids of what the event is about: `{ "attention": uuid, "recording": uuid, … }`. */
+    subjects: jsonb('subjects').$type<Record<string, string>>().notNull(),
+    /** Facts without personal data: hashes, language, codes. */
+    data: jsonb('data').$type<Record<string, string | number | boolean | null>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    unique('audit_log_tenant_seq').on(t.tenantId, t.seq),
+    index('audit_log_attention_idx')
+      .on(t.tenantId, sql`(${t.subjects}->>'attention')`)
+      .where(sql`(${t.subjects}->>'attention') IS NOT NULL`),
+    check('audit_log_seq_positive', sql`${t.seq} >= 1`),
+    check('audit_log_at_milliseconds', sql`${t.at} = date_trunc('milliseconds', ${t.at})`),
+    check('audit_log_event_known', sql`${t.event} IN (${sql.raw(AUDIT_EVENTS.map((e) => `'${e}'`).join(','))})`),
+    check('audit_log_actor_known', sql`${t.actorKind} IN ('staff','citizen','system')`),
+    check('audit_log_actor_staff', sql`(${t.actorKind} = 'staff') = (${t.actorStaffId} IS NOT NULL)`),
+    check('audit_log_subjects_object', sql`jsonb_typeof(${t.subjects}) = 'object'`),
+    check('audit_log_data_object', sql`jsonb_typeof(${t.data}) = 'object'`),
+    check('audit_log_hash_format', sql`${t.hash} ~ '^[0-9a-f]{64}$' AND ${t.prevHash} ~ '^[0-9a-f]{64}$'`),
+    check('audit_log_genesis', sql`(${t.seq} = 1) = (${t.prevHash} = ${sql.raw(`'${AUDIT_GENESIS}'`)})`),
+  ],
 );

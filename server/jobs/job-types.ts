@@ -1,5 +1,6 @@
 /** Payloads of durable jobs, validated when a job is picked up. */
 import { z } from 'zod';
+import { LANGUAGES } from '../../shared/domain.js';
 
 /**
  * `sequence` is the appointment's sequence the email describes: an email made
@@ -19,3 +20,18 @@ export const emailJobPayload = z.discriminatedUnion('template', [
 ]);
 
 export type EmailJobPayload = z.infer<typeof emailJobPayload>;
+
+/**
+ * The `monthly_report` job: makes (and stores) a month's indicators report.
+ * `schedule` = the first-of-month report, in the tenant's report language,
+ * emailed to its recipients; `manual` = asked for by a supervisor, in
+ * `language`, not emailed.
+ */
+export const monthlyReportJobPayload = z.object({
+  tenantId: z.uuid(),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  trigger: z.enum(['schedule', 'manual']),
+  language: z.enum(LANGUAGES).optional(),
+});
+
+export type MonthlyReportJobPayload = z.infer<typeof monthlyReportJobPayload>;

@@ -1,9 +1,10 @@
-/** The `email` job: renders the booking email from current data and sends it. */
+/** The `email` job: renders the email (booking, live attention, monthly report) from current data and sends it. */
 import { AppError } from '../../shared/errors.js';
 import type { Database } from '../db/client.js';
 import { renderBookingEmail, type RenderedEmail } from '../mail/booking-emails.js';
 import { liveEmailPayload, renderLiveEmailJob } from '../mail/live-emails.js';
 import type { Mailer } from '../mail/mailer.js';
+import { renderReportEmailJob, reportEmailPayload } from '../mail/report-emails.js';
 import { findAppointmentById } from '../modules/booking/booking.repository.js';
 import { findProcedureById } from '../modules/catalogue/catalogue.repository.js';
 import { findTenantById } from '../modules/tenants/tenants.repository.js';
@@ -15,6 +16,9 @@ export async function renderEmailJob(database: Database, publicUrl: string, job:
   // Emails of the live attention (no-show, not reached) have their own payloads and templates.
   const live = liveEmailPayload.safeParse(job.payload);
   if (live.success) return renderLiveEmailJob(database, publicUrl, job.tenant_id, live.data);
+  // The monthly report, with its PDF, to a configured recipient.
+  const report = reportEmailPayload.safeParse(job.payload);
+  if (report.success) return renderReportEmailJob(database, publicUrl, job.tenant_id, report.data);
   const payload = emailJobPayload.parse(job.payload);
   if (!job.tenant_id) throw new AppError('not_found');
   const tenant = await findTenantById(database.db, job.tenant_id);

@@ -19,7 +19,7 @@ export type RenderedEmail = {
   subject: string;
   text: string;
   html: string;
-  attachments: Array<{ filename: string; content: string; contentType: string }>;
+  attachments: Array<{ filename: string; content: string | Buffer; contentType: string }>;
 };
 
 /** Links a citizen follows from an email. */

@@ -24,7 +24,7 @@ export type HistoryItem = {
   /** Closed attentions: required (the first typology of the tenant when absent). */
   typologyId?: string;
   agentId?: string;
-  /** A booked appointment's attention (counts in the no-show rate); else a queue entry. */
+  /** A booked appointment's attention (counts in the no-show rate; needs `agentId`, a slot has its agent); else a queue entry. */
   appointment?: boolean;
   survey?: { liked: number | null; easy: number | null; again: boolean | null; answers?: Record<string, number | boolean | string> };
 };
@@ -34,6 +34,7 @@ export async function insertAttentionHistory(database: Database, tenantId: strin
   const [firstType] = await database.rows<{ id: string }>(sql`SELECT id FROM typologies WHERE tenant_id = ${tenantId} ORDER BY position, code LIMIT 1`);
   const ids: string[] = [];
   for (const it of items) {
+    if (it.appointment && !it.agentId) throw new Error('insertAttentionHistory: a booked appointment needs its agentId');
     const id = randomUUID();
     const due = new Date(it.due);
     const taken = it.waitSeconds === undefined ? null : new Date(due.getTime() + it.waitSeconds * 1000);

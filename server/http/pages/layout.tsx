@@ -72,6 +72,7 @@ export function Layout(props: { ctx: PageCtx; title: string; children: Component
 function StaffNav({ ctx }: { ctx: PageCtx }) {
   const { t } = ctx;
   const admin = ctx.staff?.role === 'admin';
+  const supervisor = admin || ctx.staff?.role === 'supervisor';
   return (
     <nav aria-label={t('staff.nav_label')} class="staffnav">
       <ul>
@@ -79,6 +80,8 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
         <li>
           <a href={tenantPath(ctx, 'staff')}>{t('staff.agenda.title')}</a>
         </li>
+        {supervisor ? <li><a href={tenantPath(ctx, 'staff', 'indicators')}>{t('dashboard.nav')}</a></li> : null}
+        {supervisor ? <li><a href={tenantPath(ctx, 'staff', 'reports')}>{t('report.page.title')}</a></li> : null}
         {admin ? (
           <li>
             <a href={tenantPath(ctx, 'staff', 'procedures')}>{t('staff.procedures.title')}</a>
@@ -95,6 +98,8 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
           </li>
         ) : null}
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'live-settings')}>{t('staff.live_settings.title')}</a></li> : null}
+        {admin ? <li><a href={tenantPath(ctx, 'staff', 'indicator-settings')}>{t('staff.indicator_settings.title')}</a></li> : null}
+        {admin ? <li><a href={tenantPath(ctx, 'staff', 'survey-settings')}>{t('survey_settings.title')}</a></li> : null}
         {admin ? (
           <li>
             <a href={tenantPath(ctx, 'staff', 'outbox')}>{t('staff.outbox.title')}</a>

@@ -1,36 +1,56 @@
 /**
- * The citizen's satisfaction survey: the form behind an emailed link, its
- * answer (one per attention), and the end-screen link of a call, which turns
- * the citizen's own room pass into a fresh survey link.
+ * The citizen's satisfaction survey: the form behind an emailed link (the
+ * town hall's questions), its answer (one per attention; on success a 303 to
+ * the thank-you page, so a refresh never posts again), and the end-screen
+ * link of a call, which turns the citizen's own room pass into its survey link.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import { z } from 'zod';
 import { pickText } from '../../../shared/domain.js';
-import { translator } from '../../i18n/i18n.js';
+import { isLanguage } from '../../i18n/i18n.js';
 import { findProcedureById } from '../../modules/catalogue/catalogue.repository.js';
 import { findAttention } from '../../modules/attention/attention.repository.js';
 import { submitSurvey } from '../../modules/surveys/submit-survey.js';
 import { findSurveyInvitation, inviteToSurveyFromRoom } from '../../modules/surveys/survey-invitations.js';
-import { SURVEY_QUESTIONS, surveyAnswers } from '../../modules/surveys/survey-questions.js';
+import type { AnswerProblem } from '../../modules/surveys/survey-answers.js';
+import { SURVEY_TEXT_MAX, surveyQuestionsFor, type SurveyQuestion } from '../../modules/surveys/survey-questions.js';
 import type { AppContext } from '../context.js';
 import { pageCtx, sendHtml } from '../page-helpers.js';
 import type { FieldErrors } from '../pages/form-parts.js';
 import { renderPage } from '../pages/layout.js';
-import { tenantPath } from '../pages/page-context.js';
-import { SurveyNoticePage, SurveyPage, type SurveyValues } from '../pages/citizen/survey.page.js';
+import { tenantPath, type PageCtx } from '../pages/page-context.js';
+import { questionLabel, SurveyNoticePage, SurveyPage, type SurveyValues } from '../pages/citizen/survey.page.js';
 import { resolveTenant } from '../request-tenant.js';
 
 const params = z.object({ slug: z.string(), token: z.string().max(200) });
 
-/** The form as posted: strings only, of bounded size; anything else is a malformed body. */
-const surveyForm = z.object({
-  liked: z.string().max(10).default(''),
-  easy: z.string().max(10).default(''),
-  again: z.string().max(10).default(''),
-  comment: z.string().max(20_000).default(''),
-  lang: z.string().max(10).optional(),
-});
+/** The posted answers of the questions asked: strings as typed (anything else is reported as a wrong answer). */
+function answersOf(body: unknown, questions: readonly SurveyQuestion[]): { input: Record<string, unknown>; values: SurveyValues } {
+  const form = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const input: Record<string, unknown> = {};
+  const values: SurveyValues = {};
+  for (const q of questions) {
+    if (!Object.hasOwn(form, q.id)) continue;
+    const v = form[q.id];
+    input[q.id] = typeof v === 'string' ? v.slice(0, 20_000) : v;
+    if (typeof v === 'string') values[q.id] = v.slice(0, q.kind === 'text' ? SURVEY_TEXT_MAX : 10);
+  }
+  return { input, values };
+}
+
+/** One message per wrong answer, naming the question. */
+function answerErrors(page: PageCtx, questions: readonly SurveyQuestion[], problems: AnswerProblem[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const q of questions) {
+    const problem = problems.find((p) => p.id === q.id);
+    if (!problem) continue;
+    const question = questionLabel(page, { ...q, required: true });
+    const key = q.kind === 'text' ? (problem.code === 'required' ? 'text_required' : 'text_long') : q.kind;
+    errors[q.id] = page.t(`survey.invalid.${key}`, { question });
+  }
+  return errors;
+}
 
 type Notice = 'answered' | 'expired' | 'unknown';
 const NOTICE_STATUS: Record<Notice, number> = { answered: 409, expired: 410, unknown: 404 };
@@ -69,8 +89,12 @@ export async function surveyPages(app: FastifyInstance, ctx: AppContext) {
       if (!inv) return notice(req, reply, 'unknown');
       if (inv.answered) return notice(req, reply, 'answered');
       if (inv.expired) return notice(req, reply, 'expired');
-      return sendHtml(reply, renderPage(h(SurveyPage, { ctx: pageCtx(req), token: p.data!.token, procedure: await procedureName(req, inv.attentionId) })));
+      const questions = surveyQuestionsFor(req.tenant!);
+      return sendHtml(reply, renderPage(h(SurveyPage, { ctx: pageCtx(req), token: p.data!.token, questions, procedure: await procedureName(req, inv.attentionId) })));
     });
+
+    // After an answer (303 from the post): refreshing this page posts nothing.
+    r.get('/:slug/survey/thanks', async (req, reply) => sendHtml(reply, renderPage(h(SurveyNoticePage, { ctx: pageCtx(req), kind: 'thanks' }))));
 
     r.post('/:slug/survey/:token', { config: limit }, async (req, reply) => {
       const p = params.safeParse(req.params);
@@ -79,22 +103,20 @@ export async function surveyPages(app: FastifyInstance, ctx: AppContext) {
       if (inv.answered) return notice(req, reply, 'answered');
       if (inv.expired) return notice(req, reply, 'expired');
       const token = p.data!.token;
-      const form = surveyForm.safeParse(req.body ?? {});
-      const f = form.success ? form.data : { liked: '', easy: '', again: '', comment: '' };
-      const values: SurveyValues = { liked: f.liked, easy: f.easy, again: f.again, comment: f.comment.slice(0, 2000) };
-      const parsed = surveyAnswers.safeParse(f);
-      if (!form.success || !parsed.success) {
+      // the language the citizen read the questions in
+      const posted = (req.body as Record<string, unknown> | undefined)?.lang;
+      if (isLanguage(posted) && req.tenant!.languages.includes(posted)) req.lang = posted;
+      const questions = surveyQuestionsFor(req.tenant!);
+      const { input, values } = answersOf(req.body, questions);
+      const result = await submitSurvey(deps, { tenantId: req.tenant!.id, token, questions, input, language: req.lang });
+      if (!result.ok && result.reason === 'invalid') {
         // every problem at once, in the order of the questions
-        const t = translator(req.lang);
-        const bad = new Set(parsed.success ? SURVEY_QUESTIONS.map((q) => q.id) : parsed.error.issues.map((i) => String(i.path[0])));
-        const errors: FieldErrors = {};
-        for (const q of SURVEY_QUESTIONS) if (bad.has(q.id)) errors[q.id] = t(`survey.invalid.${q.id}`);
-        const page = h(SurveyPage, { ctx: pageCtx(req), token, values, errors, procedure: await procedureName(req, inv.attentionId) });
-        return sendHtml(reply, renderPage(page), 422);
+        const page = pageCtx(req);
+        const errors = answerErrors(page, questions, result.problems);
+        return sendHtml(reply, renderPage(h(SurveyPage, { ctx: page, token, questions, values, errors, procedure: await procedureName(req, inv.attentionId) })), 422);
       }
-      const result = await submitSurvey(deps, { tenantId: req.tenant!.id, token, answers: parsed.data, language: req.lang });
       if (!result.ok) return notice(req, reply, result.reason);
-      return sendHtml(reply, renderPage(h(SurveyNoticePage, { ctx: pageCtx(req), kind: 'thanks' })));
+      return reply.header('cache-control', 'no-store').redirect(`${tenantPath({ tenant: req.tenant! }, 'survey', 'thanks')}?lang=${req.lang}`, 303);
     });
   });
 }

@@ -23,7 +23,7 @@ export type DurationStats = {
   /** How many durations were measured. */
   count: number;
   averageSeconds: number | null;
-  /** Nearest-rank 90th percentile, exact to its histogram bucket (histogram.ts). */
+  /** Nearest-rank 90th percentile, exact to its histogram bucket (histogram.ts); 86 400 means 24 h or more. */
   p90Seconds: number | null;
 };
 
@@ -79,6 +79,7 @@ export type Indicators = {
   firstFree: {
     /** Availability samples taken in the period. */
     samples: number;
+    /** Over the samples that found a free slot (those without one are counted in `none`). */
     averageWorkingDays: number | null;
     p90WorkingDays: number | null;
     /** Samples with no free slot within the procedure's horizon. */
@@ -93,8 +94,28 @@ export type Indicators = {
     easyDistribution: number[];
     /** Share answering yes to "would you use it again". */
     againShare: number | null;
+    /** How many answered "would you use it again" (the share's denominator). */
+    againAnswers: number;
+    /** The tenant's own scale and yes/no questions (counters `sq:<question>:<value>`), in the survey's order. */
+    custom: CustomQuestionResult[];
   };
   targets: TargetResult[];
+};
+
+/** The answers to one of the tenant's own survey questions. */
+export type CustomQuestionResult = {
+  /** The question's id in the tenant's survey settings. */
+  id: string;
+  /** Its wording in the asked language (the id when the question is no longer configured). */
+  label: string;
+  kind: 'scale' | 'yes_no';
+  responses: number;
+  /** Scale questions: the average answer (0–10). */
+  average: number | null;
+  /** Scale questions: 11 counts, answers 0–10; yes/no questions: [no, yes]. */
+  distribution: number[];
+  /** Yes/no questions: the share answering yes. */
+  yesShare: number | null;
 };
 
 /** The live picture (no period): who waits, who attends. */

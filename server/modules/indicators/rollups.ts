@@ -39,8 +39,15 @@ function monthStart(y: number, m: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-function filterSql(tenantId: string, f: RollupFilter): SQL {
-  const parts: SQL[] = [sql`r.tenant_id = ${tenantId}`, sql`r.agent_key = ${f.agentId ?? ALL_AGENTS}`, sql`r.procedure_id <> ${ALL_PROCEDURES}`];
+/**
+ * The rollup rows of a tenant and filter. `everyProcedure`: the rows that
+ * already sum every procedure (all agents), which a filter without procedure,
+ * department or agent can read instead of one row per procedure; otherwise
+ * the per-procedure rows.
+ */
+export function rollupScopeSql(tenantId: string, f: RollupFilter, everyProcedure = false): SQL {
+  const parts: SQL[] = [sql`r.tenant_id = ${tenantId}`, sql`r.agent_key = ${f.agentId ?? ALL_AGENTS}`];
+  parts.push(everyProcedure ? sql`r.procedure_id = ${ALL_PROCEDURES}` : sql`r.procedure_id <> ${ALL_PROCEDURES}`);
   if (f.procedureId) parts.push(sql`r.procedure_id = ${f.procedureId}`);
   if (f.channel) parts.push(sql`r.channel = ${f.channel}`);
   if (f.departmentId) {
@@ -49,8 +56,13 @@ function filterSql(tenantId: string, f: RollupFilter): SQL {
   return sql.join(parts, sql` AND `);
 }
 
+/** True when the filter can read the all-procedures rows. */
+export function readsEveryProcedure(f: RollupFilter): boolean {
+  return !f.procedureId && !f.departmentId && !f.agentId;
+}
+
 /** The rows of the period: whole months from month rows, the rest from day rows. */
-function periodSql(f: RollupFilter): SQL {
+export function rollupPeriodSql(f: RollupFilter): SQL {
   const m = wholeMonths(f.from, f.to);
   return sql`((r.grain = 'month' AND r.period_start >= ${m.start}::date AND r.period_start < ${m.end}::date)
     OR (r.grain = 'day' AND r.period_start BETWEEN ${f.from}::date AND ${f.to}::date
@@ -62,7 +74,7 @@ export async function sumCounters(database: Database, tenantId: string, f: Rollu
   const rows = await database.rows<{ procedure_id: string; channel: string; k: string; v: string }>(sql`
     SELECT r.procedure_id, r.channel, kv.key AS k, sum((kv.value #>> '{}')::bigint)::text AS v
     FROM indicator_rollups r CROSS JOIN LATERAL jsonb_each(r.counts) kv
-    WHERE ${filterSql(tenantId, f)} AND ${periodSql(f)}
+    WHERE ${rollupScopeSql(tenantId, f)} AND ${rollupPeriodSql(f)}
     GROUP BY 1, 2, 3`);
   const byKey = new Map<string, CounterRow>();
   for (const row of rows) {
@@ -74,23 +86,12 @@ export async function sumCounters(database: Database, tenantId: string, f: Rollu
   return [...byKey.values()];
 }
 
-/** One counter summed per local day of the period (days without any are left out). */
-export async function dailySeries(database: Database, tenantId: string, f: RollupFilter, key = 'n'): Promise<{ day: string; value: number }[]> {
-  const rows = await database.rows<{ day: string; v: string }>(sql`
-    SELECT r.period_start::text AS day, sum((r.counts ->> ${key})::bigint)::text AS v
-    FROM indicator_rollups r
-    WHERE ${filterSql(tenantId, f)} AND r.grain = 'day' AND r.period_start BETWEEN ${f.from}::date AND ${f.to}::date
-      AND r.counts ? ${key}
-    GROUP BY 1 ORDER BY 1`);
-  return rows.map((r) => ({ day: r.day, value: Number(r.v) }));
-}
-
 /** Day rows of the period with their counters, for the open data (one row per day, procedure and channel). */
 export async function dailyRows(database: Database, tenantId: string, f: RollupFilter): Promise<(CounterRow & { day: string })[]> {
   const rows = await database.rows<{ day: string; procedure_id: string; channel: string; counts: Counters }>(sql`
     SELECT r.period_start::text AS day, r.procedure_id, r.channel, r.counts
     FROM indicator_rollups r
-    WHERE ${filterSql(tenantId, f)} AND r.grain = 'day' AND r.period_start BETWEEN ${f.from}::date AND ${f.to}::date
+    WHERE ${rollupScopeSql(tenantId, f)} AND r.grain = 'day' AND r.period_start BETWEEN ${f.from}::date AND ${f.to}::date
     ORDER BY 1, 2, 3`);
   return rows.map((r) => ({ day: r.day, procedureId: r.procedure_id, channel: r.channel, counts: r.counts }));
 }

@@ -1,10 +1,11 @@
 /**
  * Links to the satisfaction survey. One is created when an attention closes
  * (emailed, in the same transaction as the close) and one when the citizen
- * follows the link on the call's end screen with their room pass. Only the
- * SHA-256 of a token is stored; a link works for `SURVEY_LINK_DAYS`.
+ * first follows the link on the call's end screen with their room pass (the
+ * same link on later visits). Only the SHA-256 of a token is stored; a link
+ * works for `SURVEY_LINK_DAYS`.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { AttentionDeps } from '../attention/attention-context.js';
@@ -70,22 +71,37 @@ export async function findSurveyInvitation(deps: AttentionDeps, tenantId: string
 }
 
 /**
+ * The survey token of a room pass for one attention: an HMAC keyed by the
+ * pass's own token, so every visit with that pass finds the same invitation,
+ * and the token cannot be worked out from what the database keeps (hashes of
+ * both tokens).
+ */
+export function roomSurveyToken(roomToken: string, tenantId: string, attentionId: string): string {
+  return createHmac('sha256', roomToken).update(`finestreta-survey-room\0${tenantId}\0${attentionId}`).digest('base64url');
+}
+
+/**
  * From the call's end screen: the citizen's own room pass (never a guest's)
- * of an attention whose call has ended gets a fresh survey link. Undefined
- * when the pass is unknown, expired, not the citizen's, or the call is not over.
+ * of an attention whose call has ended gets its survey link, written on the
+ * first visit and the same one afterwards (never a new row per visit).
+ * Undefined when the pass is unknown, expired, not the citizen's, or the call
+ * is not over.
  */
 export async function inviteToSurveyFromRoom(deps: AttentionDeps, tenantId: string, roomToken: string): Promise<string | undefined> {
   const pass = await findPass(deps, tenantId, roomToken);
   if (!pass || pass.role !== 'citizen') return undefined;
-  const token = newToken();
-  const inserted = await deps.database.rows<{ attention_id: string }>(sql`
-    INSERT INTO survey_invitations (token_hash, tenant_id, attention_id, expires_at)
-    SELECT ${sha256(token)}, a.tenant_id, a.id, now() + make_interval(days => ${SURVEY_LINK_DAYS})
-      FROM attentions a
+  const [attention] = await deps.database.rows<{ id: string }>(sql`
+    SELECT a.id FROM attentions a
      WHERE a.tenant_id = ${tenantId}
        AND (a.id = ${pass.attentionId} OR (${pass.appointmentId}::uuid IS NOT NULL AND a.appointment_id = ${pass.appointmentId}::uuid))
        AND (a.status = 'closed' OR (a.status = 'in_progress' AND a.ended_at IS NOT NULL))
-     LIMIT 1
-    RETURNING attention_id`);
-  return inserted.length ? token : undefined;
+     ORDER BY a.ended_at DESC NULLS LAST, a.id
+     LIMIT 1`);
+  if (!attention) return undefined;
+  const token = roomSurveyToken(roomToken, tenantId, attention.id);
+  await deps.database.rows(sql`
+    INSERT INTO survey_invitations (token_hash, tenant_id, attention_id, expires_at)
+    VALUES (${sha256(token)}, ${tenantId}, ${attention.id}, now() + make_interval(days => ${SURVEY_LINK_DAYS}))
+    ON CONFLICT (token_hash) DO NOTHING`);
+  return token;
 }

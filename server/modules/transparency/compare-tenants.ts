@@ -1,0 +1,36 @@
+/**
+ * The operator's view across the town halls it serves: the same public
+ * indicators (suppression included) for one finished month, for every town
+ * hall that shares its figures with the operator. Only supervisors and
+ * admins of the operator's own tenant (config OPERATOR_TENANT) may see it.
+ */
+import type { Language, Role } from '../../../shared/domain.js';
+import { AppError } from '../../../shared/errors.js';
+import type { Database } from '../../db/client.js';
+import type { Tenant } from '../tenants/tenants.repository.js';
+import { publicIndicators, type PublicationSource, type PublicIndicators } from './public-indicators.js';
+import { monthPeriod } from './public-period.js';
+import { tenantsSharingWithOperator } from './transparency.repository.js';
+
+const OPERATOR_ROLES: Role[] = ['supervisor', 'admin'];
+
+/** Throws `operator_only` unless the tenant is the operator's and the staff member supervises or administers it. */
+export function assertOperator(operatorSlug: string | undefined, tenant: Pick<Tenant, 'slug'>, staff?: { role: Role }): void {
+  if (!operatorSlug || tenant.slug !== operatorSlug) throw new AppError('operator_only');
+  if (staff && !OPERATOR_ROLES.includes(staff.role)) throw new AppError('operator_only');
+}
+
+export type TenantComparison = {
+  month: string;
+  from: string;
+  to: string;
+  tenants: { slug: string; name: string; indicators: PublicIndicators }[];
+};
+
+/** Every sharing town hall's public indicators for `month` (a finished month), by town hall name. */
+export async function compareTenants(deps: { database: Database; source: PublicationSource }, month: string, lang: Language): Promise<TenantComparison> {
+  const period = monthPeriod(month);
+  const tenants = await tenantsSharingWithOperator(deps.database);
+  const rows = await Promise.all(tenants.map(async (t) => ({ slug: t.slug, name: t.name, indicators: await publicIndicators(deps, t, period, lang) })));
+  return { month, from: period.from, to: period.to, tenants: rows };
+}
