@@ -77,7 +77,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   const recordingSweep = recordingSweepTask({ database, config, logger }).start();
   const sweep = liveSweep({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }, { intervalMs: config.LIVE_SWEEP_SECONDS * 1000, logger }).start();
   const reports = reportSchedule({ database, config, logger, kickJobs: () => jobs?.kick() }).start();
-  const sampler = firstFreeSampler({ database, config, logger }).start();
+  const sampler = config.FIRST_FREE_SAMPLE_SECONDS > 0 ? firstFreeSampler({ database, config, logger }, config.FIRST_FREE_SAMPLE_SECONDS * 1000).start() : null;
   let closed = false;
   return {
     app,
@@ -94,7 +94,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
       await recordingSweep.stop();
       await sweep.stop();
       await reports.stop();
-      await sampler.stop();
+      await sampler?.stop();
       await events.stop();
       await relay.stop();
       await jobs?.stop();

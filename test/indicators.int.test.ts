@@ -101,11 +101,11 @@ describe.each(DATABASE_KINDS)('indicators on %s', (kind) => {
     const P1 = t.p1.id;
     const P2 = t.p2.id;
     return [
-      { procedureId: P1, channel: 'video', status: 'closed', due: local('2026-06-01', '09:10'), waitSeconds: 60, handlingSeconds: 300, outcome: 'resolved', typologyId: t.t1, agentId: a0, appointment: true, survey: { liked: 9, easy: 10, again: true, answers: { clarity: 6, recommend: false } } },
+      { procedureId: P1, channel: 'video', status: 'closed', due: local('2026-06-01', '09:10'), waitSeconds: 60, earlySeconds: 240, handlingSeconds: 300, outcome: 'resolved', typologyId: t.t1, agentId: a0, appointment: true, survey: { liked: 9, easy: 10, again: true, answers: { clarity: 6, recommend: false } } },
       { procedureId: P1, channel: 'video', status: 'closed', due: local('2026-06-01', '10:00'), waitSeconds: 120, handlingSeconds: 600, outcome: 'resolved', typologyId: t.t1, agentId: a0, appointment: true, survey: { liked: 7, easy: 8, again: true } },
       { procedureId: P1, channel: 'phone', status: 'closed', due: local('2026-06-02', '09:30'), waitSeconds: 30, handlingSeconds: 240, outcome: 'missing_documents', typologyId: t.t2, agentId: a1, appointment: true, survey: { liked: 5, easy: 6, again: false } },
       { procedureId: P1, channel: 'video', status: 'no_show', due: local('2026-06-02', '11:00'), agentId: a0, appointment: true },
-      { procedureId: P2, channel: 'callback', status: 'closed', due: local('2026-06-03', '12:00'), waitSeconds: 200, handlingSeconds: 420, outcome: 'follow_up', typologyId: t.t2, agentId: a1 },
+      { procedureId: P2, channel: 'callback', status: 'closed', due: local('2026-06-03', '12:00'), waitSeconds: 200, earlySeconds: 300, handlingSeconds: 420, outcome: 'follow_up', typologyId: t.t2, agentId: a1 },
       { procedureId: P2, channel: 'callback', status: 'not_reached', due: local('2026-06-03', '12:30'), waitSeconds: 100, agentId: a1 },
       { procedureId: P2, channel: 'callback', status: 'closed', due: local('2026-06-04', '16:00'), waitSeconds: 250, handlingSeconds: 180, outcome: 'resolved', typologyId: t.t1, agentId: a0, survey: { liked: 10, easy: 9, again: true, answers: { clarity: 8, recommend: true, note: 'text is not counted' } } },
       { procedureId: P2, channel: 'video', status: 'abandoned', due: local('2026-06-05', '09:00') },
@@ -408,7 +408,7 @@ describe.each(DATABASE_KINDS)('indicators on %s', (kind) => {
     const [raw] = await db.rows<Record<string, string | null>>(sql`
       SELECT count(*) AS n, count(*) FILTER (WHERE status = 'closed') AS closed, count(*) FILTER (WHERE status = 'no_show') AS no_show,
              count(*) FILTER (WHERE appointment_id IS NOT NULL) AS appt,
-             count(taken_at) AS wn, sum(round(extract(epoch FROM taken_at - queued_at))) AS ws,
+             count(taken_at) AS wn, sum(round(extract(epoch FROM taken_at - greatest(queued_at, due_at)))) AS ws,
              count(*) FILTER (WHERE status = 'closed' AND outcome = 'resolved') AS resolved
         FROM attentions
        WHERE tenant_id = ${t4.tenant.id} AND status IN ('closed', 'no_show', 'not_reached', 'abandoned')

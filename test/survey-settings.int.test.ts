@@ -259,4 +259,15 @@ describe.each(DATABASE_KINDS)('survey settings on %s', (kind) => {
     expect(await ids()).toEqual(['liked', 'easy', 'again', 'comment']);
     expect(await db.rows(sql`SELECT 1 FROM tenants WHERE id = ${a.tenant.id} AND settings ? 'survey'`)).toEqual([]);
   });
+
+  it("keeps a question's type of answer, so its counted answers never mix scales and yes/no", async (t) => {
+    if (state.skip) return t.skip();
+    const a = await town();
+    const put = (questions: unknown[]) => api(server.base, 'PUT', apiPath(a.slug), { questions }, a.admin);
+    expect((await put([...DEFAULTS, WAITING])).status).toBe(200);
+    const changed = await put([...DEFAULTS, { ...WAITING, kind: 'yes_no' }]);
+    expect(changed.status).toBe(400);
+    expect(changed.json.details.fields).toEqual([{ path: 'questions.4.kind', code: 'kind_fixed' }]);
+    expect((await api(server.base, 'GET', apiPath(a.slug), undefined, a.admin)).json.questions.find((q: { id: string }) => q.id === 'waiting').kind).toBe('scale');
+  });
 });

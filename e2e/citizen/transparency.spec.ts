@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { sql } from 'drizzle-orm';
-import { addMonths, lastWholeMonth } from '../../server/modules/transparency/public-period.js';
+import { addMonths, lastSettledMonth } from '../../server/modules/transparency/public-period.js';
 import { insertAttentionHistory, type HistoryItem } from '../../test/support/attention-history.js';
 import { expect, expectNoAxeViolations, expectNoHorizontalScroll, tabTo, test } from '../support/fixtures.js';
 
-const M1 = lastWholeMonth('Europe/Madrid');
+/** The last published month (15 days after it ended) and the one before. */
+const M1 = lastSettledMonth('Europe/Madrid');
 const M2 = addMonths(M1, -1);
 const at = (month: string, day: number, minute: number) => new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5)) - 1, day, 9, minute)).toISOString();
 

@@ -89,6 +89,8 @@ const schema = z.object({
     .optional(),
   /** How often each process sweeps for no-shows and due phone/call-back requests. */
   LIVE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** How often each process looks for an hour of availability to sample (indicators); 0 = never. */
+  FIRST_FREE_SAMPLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   /** Virtual-queue entries per IP per minute. */
   RATE_LIMIT_QUEUE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /**
@@ -99,7 +101,17 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/, 'must be a tenant slug (lowercase letters, digits, hyphens)')
     .optional(),
-}).refine((c) => c.TURN_URLS.length === 0 || !!c.TURN_SECRET, { path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' });
+  /**
+   * The town hall's organisation certificate for sealing receipts and evidence manifests: a PKCS#12
+   * (.p12/.pfx) file with the private key and its certificate (and chain). Absent: a self-signed demo
+   * seal is generated once in DATA_DIR/keys/seal.p12 (fine for a demo, not legally valid).
+   */
+  SEAL_P12_PATH: z.string().min(1).optional(),
+  /** Password of SEAL_P12_PATH; required with it. Never logged. */
+  SEAL_P12_PASSWORD: z.string().optional(),
+})
+  .refine((c) => c.TURN_URLS.length === 0 || !!c.TURN_SECRET, { path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' })
+  .refine((c) => !c.SEAL_P12_PATH || c.SEAL_P12_PASSWORD !== undefined, { path: ['SEAL_P12_PASSWORD'], message: 'is required when SEAL_P12_PATH is set' });
 
 const iceServerList = z
   .array(

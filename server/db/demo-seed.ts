@@ -177,7 +177,7 @@ export async function seedDemo(db: Db, opts: { slug?: string; password?: string 
     input: {
       slug,
       name: 'Ajuntament de Vilademo',
-      dir3Code: 'L01089999',
+      dir3Code: 'L01089997',
       languages: ['ca', 'es', 'en'],
       defaultLanguage: 'ca',
       contactEmail: 'oac@vilademo.example',

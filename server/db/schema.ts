@@ -52,7 +52,7 @@ export type TenantSettings = {
 export type ServiceTarget = {
   /** Stable code, unique in the tenant (`^[a-z0-9-]{1,40}$`). */
   id: string;
-  /** wait = taken − queued (seconds); handling = closed − taken (seconds); first_free = working days to the first free slot. */
+  /** wait = taken − max(queued, due) (seconds); handling = closed − taken (seconds); first_free = working days to the first free slot. */
   metric: 'wait' | 'handling' | 'first_free';
   /** Only attentions (or availability samples) of this channel; absent = every channel. */
   channel?: 'video' | 'phone' | 'callback';
@@ -379,7 +379,7 @@ export type LiveChannel = (typeof LIVE_CHANNELS)[number];
 /**
  * One attention from the moment a citizen waits (a booked citizen in the waiting
  * room, a phone or call-back request that is due, a virtual-queue entry) until the
- * agent closes it. Its times feed the indicators: waiting = taken − queued,
+ * agent closes it. Its times feed the indicators: waiting = taken − max(queued, due),
  * talk = ended − connected, handling = closed − taken.
  */
 export const attentions = pgTable(
@@ -627,7 +627,8 @@ export const ALL_PROCEDURES = '00000000-0000-0000-0000-000000000000';
  * counters per local day and per local month, procedure, channel, and agent
  * (`ALL_AGENTS` = every agent; `ALL_PROCEDURES` rows sum every procedure, for
  * every agent). Counter keys are listed in
- * modules/indicators/counters.ts. Derived data: it holds no personal data and
+ * modules/indicators/counters.ts; a generated column `n` (migration 0007, read by
+ * raw SQL only) repeats `counts.n`. Derived data: it holds no personal data and
  * outlives the attentions it counts.
  */
 export const indicatorRollups = pgTable(
@@ -680,8 +681,9 @@ export const availabilitySampleRuns = pgTable(
 
 /**
  * The legal events the audit log records (a closed list, held by a check
- * constraint: a new event needs a migration). Only `recording_consent_given`
- * is written today; the others belong to the formal procedure (issue 4).
+ * constraint: a new event needs a migration). `recording_consent_given` and
+ * `entry_registered` (modules/register) are written today; the others belong to
+ * the formal procedure (issue 4).
  */
 export const AUDIT_EVENTS = [
   'recording_consent_given',
@@ -743,5 +745,97 @@ export const auditLog = pgTable(
     check('audit_log_data_object', sql`jsonb_typeof(${t.data}) = 'object'`),
     check('audit_log_hash_format', sql`${t.hash} ~ '^[0-9a-f]{64}$' AND ${t.prevHash} ~ '^[0-9a-f]{64}$'`),
     check('audit_log_genesis', sql`(${t.seq} = 1) = (${t.prevHash} = ${sql.raw(`'${AUDIT_GENESIS}'`)})`),
+  ],
+);
+
+/**
+ * The register's numbering (registre d'entrada), one counter per tenant and
+ * year: the last number given. modules/register/register-entry.ts takes the
+ * next one with an upsert in the filing transaction, so a rolled-back filing
+ * gives its number back and numbers stay gapless. A trigger (migration 0011)
+ * lets `last_number` only grow by one; only a tenant's own deletion removes
+ * its counters. See docs/REGISTER.md.
+ */
+export const registerCounters = pgTable(
+  'register_counters',
+  {
+    tenantId: tenantRef(),
+    /** The registration year in the tenant's time zone. */
+    year: integer('year').notNull(),
+    lastNumber: integer('last_number').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'register_counters_pk', columns: [t.tenantId, t.year] }),
+    check('register_counters_year_range', sql`${t.year} BETWEEN 1000 AND 9999`),
+    check('register_counters_last_number_positive', sql`${t.lastNumber} >= 1`),
+  ],
+);
+
+/**
+ * One entry of the register (registre d'entrada): a filed request's number per
+ * tenant and year and its display code `E/<year>/<number, at least 6 digits>`
+ * (e.g. `E/2026/000123`, then `E/2026/1000000`), written in the transaction
+ * that files the request. It holds ids and the SHA-256 of the filed data, no
+ * personal data. Append-only (migration 0011 refuses UPDATE and DELETE; a
+ * tenant's own deletion takes its entries with it); each reference names the
+ * tenant (hand-written keys in 0011, as in 0004).
+ */
+export const registerEntries = pgTable(
+  'register_entries',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    /** The registration year in the tenant's time zone (31 Dec 23:30 in Madrid is still that year). */
+    year: integer('year').notNull(),
+    number: integer('number').notNull(),
+    /** `E/2026/000123`: prefix E (entrada), the year, the number zero-padded to 6 digits (more when larger). */
+    code: text('code').notNull(),
+    registeredAt: timestamp('registered_at', { withTimezone: true }).notNull(),
+    /** The attention in which the request was filed, when there was one. */
+    attentionId: uuid('attention_id').references(() => attentions.id, { onDelete: 'restrict' }),
+    procedureId: uuid('procedure_id')
+      .notNull()
+      .references(() => procedures.id, { onDelete: 'restrict' }),
+    /** The authorised official (funcionari habilitat) who filed it on the citizen's behalf. */
+    officialId: uuid('official_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'restrict' }),
+    /** SHA-256 (lowercase hex) of the filed request data. */
+    requestSha256: text('request_sha256').notNull(),
+  },
+  (t) => [
+    unique('register_entries_tenant_year_number').on(t.tenantId, t.year, t.number),
+    unique('register_entries_tenant_code').on(t.tenantId, t.code),
+    index('register_entries_attention_idx').on(t.tenantId, t.attentionId).where(sql`${t.attentionId} IS NOT NULL`),
+    check('register_entries_year_range', sql`${t.year} BETWEEN 1000 AND 9999`),
+    check('register_entries_number_positive', sql`${t.number} >= 1`),
+    check(
+      'register_entries_code_format',
+      sql`${t.code} = 'E/' || ${t.year}::text || '/' || lpad(${t.number}::text, greatest(6, length(${t.number}::text)), '0')`,
+    ),
+    check('register_entries_request_sha256_format', sql`${t.requestSha256} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+/**
+ * The public transparency figures of a settled month, stored once on their
+ * first build and only ever served from here, so a published month never
+ * changes (modules/transparency/publish-month.ts). `payload` is the month's
+ * language-independent publication (counts, suppression pattern, daily rows;
+ * ids and codes, no label); the first process to insert a month wins.
+ */
+export const transparencyPublications = pgTable(
+  'transparency_publications',
+  {
+    tenantId: tenantRef(),
+    /** The first day of the published month. */
+    month: date('month').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'transparency_publications_pk', columns: [t.tenantId, t.month] }),
+    check('transparency_publications_month_start', sql`extract(day from ${t.month}) = 1`),
+    check('transparency_publications_payload_object', sql`jsonb_typeof(${t.payload}) = 'object'`),
   ],
 );

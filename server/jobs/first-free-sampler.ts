@@ -65,7 +65,15 @@ export async function sampleFirstFreePass(deps: SamplerDeps, now = Date.now()): 
   return { tenants, samples };
 }
 
-export function firstFreeSampler(deps: { database: Database; config: Config; logger: Logger }, intervalMs = HOUR_MS) {
+/**
+ * A pass every 5 minutes (the first half a minute after the start): each hour is
+ * sampled once by whichever process inserts it first, and a process restarted
+ * more often than hourly, or a pass that drifts, still leaves no hour out.
+ */
+const PASS_MS = 5 * 60_000;
+const FIRST_PASS_MS = 30_000;
+
+export function firstFreeSampler(deps: { database: Database; config: Config; logger: Logger }, intervalMs = PASS_MS) {
   const calendars = new CalendarCache(deps.database);
   return new PeriodicTask(
     'first-free sampler',
@@ -73,6 +81,6 @@ export function firstFreeSampler(deps: { database: Database; config: Config; log
       const done = await sampleFirstFreePass({ database: deps.database, calendars, logger: deps.logger });
       if (done.tenants > 0) deps.logger.info(done, 'first-free sampler');
     },
-    { intervalMs, logger: deps.logger },
+    { intervalMs, firstDelayMs: Math.min(FIRST_PASS_MS, intervalMs), logger: deps.logger },
   );
 }

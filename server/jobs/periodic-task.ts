@@ -2,7 +2,8 @@
  * Runs one pass of some work every interval in this process (the sweeps). A
  * pass never overlaps the previous one (the next is scheduled when it ends),
  * a failure is logged and the next pass tries again, and the timer never keeps
- * the process alive. The first pass runs one interval after the start.
+ * the process alive. The first pass runs one interval after the start, or
+ * `firstDelayMs` after it.
  */
 import type { Logger } from 'pino';
 import { safeError } from '../logger.js';
@@ -15,12 +16,12 @@ export class PeriodicTask {
   constructor(
     private readonly name: string,
     private readonly pass: () => Promise<void>,
-    private readonly opts: { intervalMs: number; logger: Logger },
+    private readonly opts: { intervalMs: number; logger: Logger; firstDelayMs?: number },
   ) {}
 
   start(): this {
     this.stopped = false;
-    this.schedule();
+    this.schedule(this.opts.firstDelayMs);
     return this;
   }
 
@@ -30,9 +31,9 @@ export class PeriodicTask {
     await this.running;
   }
 
-  private schedule() {
+  private schedule(delayMs = this.opts.intervalMs) {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), this.opts.intervalMs);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
     this.timer.unref();
   }
 

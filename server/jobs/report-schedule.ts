@@ -8,7 +8,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
-import { safeError } from '../logger.js';
 import { scheduleMonthlyReports } from '../modules/reports/schedule-monthly-reports.js';
 import { PeriodicTask } from './periodic-task.js';
 
@@ -23,34 +22,5 @@ export function reportSchedule(deps: { database: Database; config: Config; logge
       deps.kickJobs();
     }
   };
-  return new FirstSoonTask('report schedule', pass, { intervalMs, firstMs: Math.min(FIRST_PASS_MS, intervalMs), logger: deps.logger });
-}
-
-/** A PeriodicTask whose first pass comes soon after the start instead of one interval later. */
-class FirstSoonTask extends PeriodicTask {
-  private first: NodeJS.Timeout | undefined;
-  private firstRun: Promise<void> | undefined;
-
-  constructor(
-    name: string,
-    private readonly once: () => Promise<void>,
-    private readonly o: { intervalMs: number; firstMs: number; logger: Logger },
-  ) {
-    super(name, once, o);
-  }
-
-  override start(): this {
-    super.start();
-    this.first = setTimeout(() => {
-      this.firstRun = this.once().catch((e) => this.o.logger.error({ err: safeError(e), task: 'report schedule' }, 'periodic task failed'));
-    }, this.o.firstMs);
-    this.first.unref();
-    return this;
-  }
-
-  override async stop(): Promise<void> {
-    if (this.first) clearTimeout(this.first);
-    await this.firstRun;
-    await super.stop();
-  }
+  return new PeriodicTask('report schedule', pass, { intervalMs, firstDelayMs: Math.min(FIRST_PASS_MS, intervalMs), logger: deps.logger });
 }

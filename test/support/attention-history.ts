@@ -15,8 +15,10 @@ export type HistoryItem = {
   status: 'closed' | 'no_show' | 'not_reached' | 'abandoned';
   /** When the attention was due (the slot start, or the time it joined the queue), ISO. */
   due: string;
-  /** taken − queued; queued = due. Absent: never taken. */
+  /** taken − due (the wait counted by the indicators). Absent: never taken. */
   waitSeconds?: number;
+  /** The citizen joined this long before they were due (an early entry to the waiting room); default 0. */
+  earlySeconds?: number;
   /** closed − taken (closed attentions). */
   handlingSeconds?: number;
   /** Closed attentions: defaults to resolved. */
@@ -51,7 +53,7 @@ export async function insertAttentionHistory(database: Database, tenantId: strin
         queued_at, due_at, taken_at, ended_at, closed_at, typology_id, outcome)
       VALUES (${id}, ${tenantId}, ${appointmentId}, ${it.procedureId}, ${it.channel}, ${it.status},
         ${appointmentId ? null : 'Queue Citizen'}, ${appointmentId ? null : 'queue@example.com'}, 'ca', ${it.agentId ?? null},
-        ${due.toISOString()}::timestamptz, ${due.toISOString()}::timestamptz, ${taken?.toISOString() ?? null}::timestamptz,
+        ${new Date(due.getTime() - (it.earlySeconds ?? 0) * 1000).toISOString()}::timestamptz, ${due.toISOString()}::timestamptz, ${taken?.toISOString() ?? null}::timestamptz,
         ${closed?.toISOString() ?? null}::timestamptz, ${closed?.toISOString() ?? null}::timestamptz,
         ${it.status === 'closed' ? (it.typologyId ?? firstType?.id ?? null) : null}, ${it.status === 'closed' ? (it.outcome ?? 'resolved') : null})`);
     if (it.survey) {

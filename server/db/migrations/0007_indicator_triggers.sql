@@ -8,6 +8,11 @@
 -- rollup rows in key order, so concurrent statements cannot deadlock on them.
 -- Counter keys are documented in server/modules/indicators/counters.ts.
 
+-- The attentions of a row as a plain column, so that listings by procedure and by
+-- day read it without opening the counters (which are stored compressed, apart).
+-- Not declared in schema.ts: only raw SQL reads it.
+ALTER TABLE indicator_rollups ADD COLUMN n bigint GENERATED ALWAYS AS (coalesce((counts ->> 'n')::bigint, 0)) STORED;
+--> statement-breakpoint
 -- A duration (seconds) → the upper edge of its histogram bucket, as text:
 -- 15 s steps to 10 min, 1 min to 1 h, 5 min to 4 h, 30 min to 24 h, then 'inf'.
 -- Mirrored by server/modules/indicators/histogram.ts (tested to agree).
@@ -25,6 +30,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 --> statement-breakpoint
 -- The counters one attention adds, or NULL while it is not in an end state.
+-- Waiting runs from when the citizen was due or joined, whichever is later: a
+-- citizen who enters the waiting room early, or a call-back queued a few minutes
+-- before its time, has not been kept waiting before the time they were given.
 -- (PL/pgSQL: one expression, evaluated fast; a SQL function with sub-selects is
 -- not inlined and costs five times more per row.)
 CREATE OR REPLACE FUNCTION fin_attention_counts(
@@ -35,7 +43,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
   local_due timestamp := p_due AT TIME ZONE p_tz;
   closed boolean := p_status = 'closed';
-  w double precision := CASE WHEN p_taken IS NOT NULL THEN greatest(0, extract(epoch FROM p_taken - p_queued)) END;
+  w double precision := CASE WHEN p_taken IS NOT NULL THEN greatest(0, extract(epoch FROM p_taken - greatest(p_queued, p_due))) END;
   hd double precision := CASE WHEN closed AND p_taken IS NOT NULL AND p_closed IS NOT NULL THEN greatest(0, extract(epoch FROM p_closed - p_taken)) END;
 BEGIN
   IF p_status NOT IN ('closed', 'no_show', 'not_reached', 'abandoned') THEN RETURN NULL; END IF;

@@ -18,6 +18,7 @@ import {
 import type { AppContext } from '../context.js';
 import { pageCtx, redirectUnauthenticatedToLogin, sendHtml } from '../page-helpers.js';
 import { renderPage } from '../pages/layout.js';
+import { findTenantById } from '../../modules/tenants/tenants.repository.js';
 import { tenantPath } from '../pages/page-context.js';
 import type { FieldErrors } from '../pages/form-parts.js';
 import { IndicatorSettingsPage, type IndicatorSettingsForm as Form } from '../pages/staff/indicator-settings.page.js';
@@ -156,7 +157,8 @@ export async function indicatorSettingsRoutes(app: FastifyInstance, ctx: AppCont
 
     r.get('/:slug/staff/indicator-settings', async (req, reply) => {
       await requireStaff(ctx, req, ['admin']);
-      const view = viewIndicatorSettings(req.tenant!);
+      // read afresh: after saving, another process's tenant cache may still hold the old settings for a few seconds
+      const view = viewIndicatorSettings((await findTenantById(ctx.database.db, req.tenant!.id)) ?? req.tenant!);
       const saved = view.targets.length;
       const notice = (req.query as Record<string, unknown>).saved === '1' ? translator(req.lang)('staff.indicator_settings.saved') : undefined;
       return page(req, reply, { values: viewToForm(view), rows: Math.min(MAX_TARGETS, saved + BLANK_ROWS), saved, notice });
@@ -193,7 +195,7 @@ export async function indicatorSettingsRoutes(app: FastifyInstance, ctx: AppCont
     r.get(
       '/api/v1/tenants/:slug/indicator-settings',
       { schema: { tags, summary: 'Indicator settings: service-level targets, monthly report, publication (defaults filled in; admins)', params: slugParams, response: { 200: indicatorSettingsView, ...errors } } },
-      async (req) => viewIndicatorSettings(req.tenant!),
+      async (req) => viewIndicatorSettings((await findTenantById(ctx.database.db, req.tenant!.id)) ?? req.tenant!),
     );
 
     r.put(

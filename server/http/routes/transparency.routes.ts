@@ -2,7 +2,8 @@
  * The public transparency panel (embeddable in any site), the open-data API
  * (public, readable from any origin, rate-limited and cached) and the
  * operator's cross-tenant view. The figures come from modules/transparency,
- * which applies the small-cell suppression.
+ * which applies the small-cell suppression and serves settled months only,
+ * from their stored publication.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,12 +12,23 @@ import { h } from 'preact';
 import { z } from 'zod';
 import type { Language } from '../../../shared/domain.js';
 import { AppError, isAppError } from '../../../shared/errors.js';
+import { formatDate } from '../../i18n/format.js';
 import { negotiateLanguage, translator } from '../../i18n/i18n.js';
 import { indicatorSettings } from '../../modules/indicators/indicator-settings.js';
 import { assertOperator, compareTenants } from '../../modules/transparency/compare-tenants.js';
 import { openDataCsv, openDataDaily } from '../../modules/transparency/open-data.js';
 import { publicIndicators } from '../../modules/transparency/public-indicators.js';
-import { last12Months, monthChoices, parseMonthChoice, parseOpenDataRange, parsePublicPeriod, type PublicPeriod } from '../../modules/transparency/public-period.js';
+import {
+  last12Months,
+  lastSettledMonth,
+  lastWholeMonth,
+  monthChoices,
+  NOT_YET_PUBLISHED,
+  parseMonthChoice,
+  parseOpenDataRange,
+  parsePublicPeriod,
+  type PublicPeriod,
+} from '../../modules/transparency/public-period.js';
 import { PublicationStore } from '../../modules/transparency/publication-store.js';
 import { comparisonView, compareQuery, dailyQuery, openDataDailyView, publicIndicatorsView, summaryQuery } from '../../modules/transparency/transparency.schemas.js';
 import { TtlCache } from '../../modules/transparency/ttl-cache.js';
@@ -24,7 +36,7 @@ import type { Tenant } from '../../modules/tenants/tenants.repository.js';
 import type { AppContext } from '../context.js';
 import { answerErrorsAsJson } from '../error-handler.js';
 import { pageCtx, redirectUnauthenticatedToLogin, sendHtml } from '../page-helpers.js';
-import { TransparencyPage, type TransparencyView } from '../pages/citizen/transparency.page.js';
+import { monthLabel, TransparencyPage, type TransparencyView } from '../pages/citizen/transparency.page.js';
 import { renderPage } from '../pages/layout.js';
 import { ComparePage, type CompareView } from '../pages/staff/compare.page.js';
 import { resolveStaff, resolveTenant } from '../request-tenant.js';
@@ -33,8 +45,10 @@ import { errorBody } from './api-schemas.js';
 
 /** Public requests (panel, open data) per IP per minute and route. */
 const PUBLIC_PER_MINUTE = 120;
-/** How long a computed answer is kept in this process, and how long clients and proxies may keep it. */
+/** How long a computed answer is kept in this process, and how much memory the kept answers may take. */
 const ANSWER_TTL_MS = 60_000;
+const ANSWER_MAX_BYTES = 20 * 1024 * 1024;
+/** How long clients and proxies may keep an answer. */
 const CACHE_CONTROL = 'public, max-age=300';
 const OPEN_METHODS = 'GET, HEAD, OPTIONS';
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -67,6 +81,25 @@ function sendAnswer(req: FastifyRequest, reply: FastifyReply, a: Answer) {
   return reply.type(a.type).send(a.body);
 }
 
+/** A `period_invalid` for a month that is not settled yet: its day of publication, said in the reader's language. */
+function notYetPublishedMessage(err: unknown, lang: Language, timeZone: string): string | undefined {
+  if (!isAppError(err) || err.code !== 'period_invalid' || err.details?.reason !== NOT_YET_PUBLISHED) return undefined;
+  const { month, publishedOn } = err.details as { month: string; publishedOn: string };
+  return translator(lang)('transparency.not_yet_published', { month: monthLabel(month, lang), day: formatDate(publishedOn, timeZone, lang) });
+}
+
+/** Runs an open-data handler; a month not published yet answers its code with a message that says when it will be. */
+async function explained<T>(reply: FastifyReply, lang: () => Language, timeZone: () => string, run: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await run();
+  } catch (e) {
+    const message = notYetPublishedMessage(e, lang(), timeZone());
+    if (!message) throw e;
+    const err = e as AppError;
+    return reply.status(err.status).send({ code: err.code, message, details: err.details });
+  }
+}
+
 /** Any origin may read the open data; no credentials are involved, so `*` it is. */
 function openHeaders(reply: FastifyReply) {
   reply
@@ -90,9 +123,9 @@ async function embeddable(_req: FastifyRequest, reply: FastifyReply, payload: un
 }
 
 export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) {
-  const source = new PublicationStore(ctx.database, ANSWER_TTL_MS);
+  const source = new PublicationStore(ctx.database);
   const deps = { database: ctx.database, source };
-  const answers = new TtlCache<Answer>(ANSWER_TTL_MS, 5_000);
+  const answers = new TtlCache<Answer>({ ttlMs: ANSWER_TTL_MS, maxBytes: ANSWER_MAX_BYTES, sizeOf: (a) => 2 * a.body.length + 256 });
   const limit = { rateLimit: { max: PUBLIC_PER_MINUTE, timeWindow: '1 minute' } };
 
   /** The open data's tenant, read without any cookie; off when the town hall does not publish. */
@@ -139,7 +172,7 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
         tags,
         summary: 'Daily aggregates by procedure, channel and consultation type',
         description:
-          'Attentions and average waiting time per day, procedure and channel, split by consultation type (`_none`: ended without one), for days of finished months (366 at most). ' +
+          'Attentions and average waiting time per day, procedure and channel, split by consultation type (`_none`: ended without one), for days of published months (366 at most; a month is published 15 days after it ends and never changes). ' +
           'Counts of 1–4 and figures that would let them be worked out are null with `suppressed: true`. CSV: one `_all` line per day, procedure and channel, then one line per type. ' +
           'Readable from any origin; cached (Cache-Control, ETag).',
         params: slugParams,
@@ -154,15 +187,17 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
       },
     }, async (req, reply) => {
       const tenant = await publishingTenant(req, req.params.slug, req.query.lang);
-      const range = parseOpenDataRange(req.query, tenant.timeZone);
-      const format = req.query.format;
-      const a = await answers.get(`${tenant.id}|daily|${range.from}|${range.to}|${format}|${tenant.lang}`, async () => {
-        const data = await openDataDaily(source, tenant, range, tenant.lang);
-        return format === 'csv'
-          ? answer(openDataCsv(data), 'text/csv; charset=utf-8', `${tenant.slug}-${range.from}-${range.to}.csv`)
-          : answer(JSON.stringify(data), 'application/json; charset=utf-8');
+      return explained(reply, () => tenant.lang, () => tenant.timeZone, async () => {
+        const range = parseOpenDataRange(req.query, tenant.timeZone);
+        const format = req.query.format;
+        const a = await answers.get(`${tenant.id}|daily|${range.from}|${range.to}|${format}|${tenant.lang}`, async () => {
+          const data = await openDataDaily(source, tenant, range, tenant.lang);
+          return format === 'csv'
+            ? answer(openDataCsv(data), 'text/csv; charset=utf-8', `${tenant.slug}-${range.from}-${range.to}.csv`)
+            : answer(JSON.stringify(data), 'application/json; charset=utf-8');
+        });
+        return sendAnswer(req, reply, a);
       });
-      return sendAnswer(req, reply, a);
     });
 
     r.get('/api/v1/open-data/:slug/summary', {
@@ -170,18 +205,21 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
       schema: {
         tags,
         summary: "The transparency panel's indicators",
-        description: 'One finished month (`month=YYYY-MM`) or, without `month`, the last 12 whole months; suppressed figures are null with `suppressed: true`.',
+        description:
+          'One published month (`month=YYYY-MM`; a month is published 15 days after it ends and never changes) or, without `month`, the last 12 published months; suppressed figures are null with `suppressed: true`.',
         params: slugParams,
         querystring: summaryQuery,
         response: { 200: publicIndicatorsView, ...openErrors },
       },
     }, async (req, reply) => {
       const tenant = await publishingTenant(req, req.params.slug, req.query.lang);
-      const period = parsePublicPeriod(req.query.month, tenant.timeZone, new Date(), 'month');
-      const a = await answers.get(`${tenant.id}|summary|${period.from}|${period.to}|${tenant.lang}`, async () =>
-        answer(JSON.stringify(await publicIndicators(deps, tenant, period, tenant.lang)), 'application/json; charset=utf-8'),
-      );
-      return sendAnswer(req, reply, a);
+      return explained(reply, () => tenant.lang, () => tenant.timeZone, async () => {
+        const period = parsePublicPeriod(req.query.month, tenant.timeZone, new Date(), 'month');
+        const a = await answers.get(`${tenant.id}|summary|${period.from}|${period.to}|${tenant.lang}`, async () =>
+          answer(JSON.stringify(await publicIndicators(source, tenant, period, tenant.lang)), 'application/json; charset=utf-8'),
+        );
+        return sendAnswer(req, reply, a);
+      });
     });
   });
 
@@ -197,9 +235,10 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
       const q = req.query as Record<string, unknown>;
       const now = new Date();
       const last12 = last12Months(tenant.timeZone, now);
+      const latest = lastSettledMonth(tenant.timeZone, now);
       const view: TransparencyView = {
         period: 'last12',
-        months: monthChoices(tenant.timeZone, MONTHS_OFFERED, undefined, now),
+        months: monthChoices(latest, MONTHS_OFFERED),
         last12: { first: last12.months[0], last: last12.months[11] },
         embed: q.embed === '1',
       };
@@ -208,14 +247,14 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
         period = parsePublicPeriod(q.period, tenant.timeZone, now);
       } catch (e) {
         if (!isAppError(e) || e.code !== 'period_invalid') throw e;
-        view.errors = { period: translator(req.lang)('errors.period_invalid') };
+        view.errors = { period: notYetPublishedMessage(e, req.lang, tenant.timeZone) ?? translator(req.lang)('errors.period_invalid') };
         return sendHtml(reply, renderPage(h(TransparencyPage, { ctx: pageCtx(req), view })), 422);
       }
       if (period.kind === 'month') {
         view.period = period.months[0];
-        view.months = monthChoices(tenant.timeZone, MONTHS_OFFERED, view.period, now);
+        view.months = monthChoices(latest, MONTHS_OFFERED, view.period);
       }
-      view.ind = await publicIndicators(deps, tenant, period, req.lang);
+      view.ind = await publicIndicators(source, tenant, period, req.lang, now);
       return sendHtml(reply, renderPage(h(TransparencyPage, { ctx: pageCtx(req), view })));
     });
   });
@@ -232,16 +271,20 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
       assertOperator(ctx.config.OPERATOR_TENANT, req.tenant!);
       assertOperator(ctx.config.OPERATOR_TENANT, req.tenant!, await requireStaff(ctx, req));
       const tz = req.tenant!.timeZone;
+      const now = new Date();
       const raw = (req.query as Record<string, unknown>).month;
+      // finished months are offered; each town hall shows one once settled in its own zone
+      const latest = lastWholeMonth(tz, now);
       let month: string;
       try {
-        month = parseMonthChoice(raw, tz);
+        month = parseMonthChoice(raw, tz, now);
       } catch (e) {
         if (!isAppError(e) || e.code !== 'period_invalid') throw e;
-        const view: CompareView = { month: parseMonthChoice(undefined, tz), months: monthChoices(tz, MONTHS_OFFERED), errors: { month: translator(req.lang)('errors.period_invalid') } };
+        const message = notYetPublishedMessage(e, req.lang, tz) ?? translator(req.lang)('errors.period_invalid');
+        const view: CompareView = { month: parseMonthChoice(undefined, tz, now), months: monthChoices(latest, MONTHS_OFFERED), errors: { month: message } };
         return sendHtml(reply, renderPage(h(ComparePage, { ctx: pageCtx(req), view })), 422);
       }
-      const view: CompareView = { month, months: monthChoices(tz, MONTHS_OFFERED, month), comparison: await compareTenants(deps, month, req.lang) };
+      const view: CompareView = { month, months: monthChoices(latest, MONTHS_OFFERED, month), comparison: await compareTenants(deps, month, req.lang, now) };
       return sendHtml(reply, renderPage(h(ComparePage, { ctx: pageCtx(req), view })));
     });
   });
@@ -258,7 +301,9 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
       schema: {
         tags: ['operator'],
         summary: 'The public indicators of every town hall that shares them with the operator, for one month',
-        description: "Only for supervisors and admins of the operator's tenant (setting OPERATOR_TENANT); others get `operator_only`.",
+        description:
+          "Only for supervisors and admins of the operator's tenant (setting OPERATOR_TENANT); others get `operator_only`. " +
+          'A town hall whose month is not published yet in its own time zone (15 days after the month ends) has `published: false` and `indicators: null`.',
         params: slugParams,
         querystring: compareQuery,
         response: { 200: comparisonView, 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody },
@@ -266,9 +311,11 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
     }, async (req, reply) => {
       assertOperator(ctx.config.OPERATOR_TENANT, req.tenant!);
       assertOperator(ctx.config.OPERATOR_TENANT, req.tenant!, await requireStaff(ctx, req));
-      const month = parseMonthChoice(req.query.month, req.tenant!.timeZone);
       reply.header('cache-control', 'no-store');
-      return compareTenants(deps, month, req.lang);
+      return explained(reply, () => req.lang, () => req.tenant!.timeZone, async () => {
+        const now = new Date();
+        return compareTenants(deps, parseMonthChoice(req.query.month, req.tenant!.timeZone, now), req.lang, now);
+      });
     });
   });
 }

@@ -60,12 +60,12 @@ async function readInputs(database: Database, tenantId: string, f: IndicatorFilt
        GROUP BY 1, 2`),
     database.rows<{ kind: 'p' | 't'; id: string; name: LocalizedText | null; n: string | null }>(sql`
       SELECT 'p' AS kind, x.procedure_id AS id, p.name, x.n::text AS n
-        FROM (SELECT r.procedure_id, sum((r.counts ->> 'n')::bigint) AS n FROM indicator_rollups r WHERE ${perProcedure} AND ${rollupPeriodSql(f)} GROUP BY 1) x
+        FROM (SELECT r.procedure_id, sum(r.n) AS n FROM indicator_rollups r WHERE ${perProcedure} AND ${rollupPeriodSql(f)} GROUP BY 1) x
         LEFT JOIN procedures p ON p.tenant_id = ${tenantId} AND p.id = x.procedure_id
       UNION ALL
       SELECT 't', id, name, NULL FROM typologies WHERE tenant_id = ${tenantId}`),
     database.rows<{ day: string; v: string | null }>(sql`
-      SELECT r.period_start::text AS day, sum((r.counts ->> 'n')::bigint)::text AS v
+      SELECT r.period_start::text AS day, sum(r.n)::text AS v
         FROM indicator_rollups r
        WHERE ${scope} AND r.grain = 'day' AND r.period_start BETWEEN ${f.from}::date AND ${f.to}::date
        GROUP BY 1`),

@@ -11,7 +11,7 @@
  * - `h:<0-23>`        by local hour of the due time; `wd:<1-7>` by ISO weekday
  * - `oc:<outcome>`    closed, by outcome (resolved, follow_up, missing_documents, other)
  * - `ty:<typologyId>` closed, by consultation type
- * - `w:<edge>`        waiting time (taken − queued) histogram; `wn` count, `ws` sum of seconds
+ * - `w:<edge>`        waiting time (taken − the later of queued and due) histogram; `wn` count, `ws` sum of seconds
  * - `hd:<edge>`       handling time (closed − taken) histogram; `hdn` count, `hds` sum of seconds
  * Survey answers (counted on the attention's row):
  * - `sv`              answers; `sl:<0-10>` liked, `se:<0-10>` easy, `sa:1`/`sa:0` would use again

@@ -26,7 +26,9 @@ async function failure(p: Promise<unknown>): Promise<[string, unknown]> {
 
 describe('calendar days', () => {
   it('accepts real days only', () => {
-    expect(['2026-01-31', '2024-02-29', '2026-12-31', '1970-01-01'].every(isCalendarDay)).toBe(true);
+    expect(['2026-01-31', '2024-02-29', '2026-12-31', '2000-01-01', '2100-12-31'].every(isCalendarDay)).toBe(true);
+    // far years are refused (9999-12-31 would overflow the day arithmetic)
+    expect(['1999-12-31', '2101-01-01', '9999-12-30'].some(isCalendarDay)).toBe(false);
     expect(['2026-02-29', '2026-02-30', '2026-13-01', '2026-00-10', '2026-1-1', '26-01-01', '2026-01-01T00:00', ' 2026-01-01', '1969-12-31', ''].some(isCalendarDay)).toBe(false);
   });
 

@@ -42,12 +42,12 @@ function fail(code: ErrorCode, field: string): never {
   throw new AppError(code, { fields: [{ path: field, code }] });
 }
 
-/** A real calendar day (2026-02-30 is not), years 1970–9999. */
+/** A real calendar day (2026-02-30 is not), years 2000–2100 (no service has data outside them). */
 export function isCalendarDay(s: string): boolean {
   const m = DAY.exec(s);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1970) return false;
+  if (y < 2000 || y > 2100) return false;
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }

@@ -16,7 +16,7 @@ type Row = { kind: 'w' | 'a' | 'p' | 'at'; key: string; n: number; secs: number 
 export async function nowSnapshot(database: Database, tenantId: string): Promise<NowSnapshot> {
   // in_progress rows never have closed_at: saying so lets the (tenant_id, closed_at) index find them.
   const rows = await database.rows<Row>(sql`
-    SELECT 'w' AS kind, channel AS key, count(*)::int AS n, greatest(0, extract(epoch FROM now() - min(queued_at)))::float8 AS secs
+    SELECT 'w' AS kind, channel AS key, count(*)::int AS n, greatest(0, extract(epoch FROM now() - min(greatest(queued_at, due_at))))::float8 AS secs
       FROM attentions WHERE tenant_id = ${tenantId} AND status = 'waiting' GROUP BY channel
     UNION ALL
     SELECT 'p', '', count(*)::int, NULL

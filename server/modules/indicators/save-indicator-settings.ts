@@ -29,7 +29,7 @@ const targetInput = z.object({
     .regex(/^[a-z0-9-]{0,40}$/)
     .optional()
     .describe('Stable code, unique in the town hall: 1 to 40 lowercase letters, digits and hyphens. Empty or absent: one is made from the metric, channel and threshold.'),
-  metric: z.enum(TARGET_METRICS).describe('wait = taken − queued; handling = closed − taken; first_free = working days to the first free appointment.'),
+  metric: z.enum(TARGET_METRICS).describe('wait = taken − the later of queued and due; handling = closed − taken; first_free = working days to the first free appointment.'),
   channel: z.enum(TARGET_CHANNELS).nullable().optional().describe('Only this channel; absent or null = every channel.'),
   threshold: z
     .number()

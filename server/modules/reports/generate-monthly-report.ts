@@ -12,7 +12,7 @@ import { computeIndicators } from '../indicators/compute-indicators.js';
 import { indicatorSettings } from '../indicators/indicator-settings.js';
 import { findTenantById } from '../tenants/tenants.repository.js';
 import { renderMonthlyReport } from './render-monthly-report.js';
-import { addMonths, localToday, monthDays, reportPeriod } from './report-month.js';
+import { comparisonPeriod, localToday, reportPeriod } from './report-month.js';
 import { queueReportEmails, upsertReport, type ReportTrigger } from './reports.repository.js';
 
 const emailAddress = z.email().max(254);
@@ -35,7 +35,7 @@ export async function generateMonthlyReport(
   const language = [o.language, settings.reportLanguage, tenant.defaultLanguage].find((l): l is Language => !!l && LANGUAGES.includes(l))!;
   const now = o.now ?? new Date();
   const period = reportPeriod(o.month, localToday(tenant.timeZone, now));
-  const previous = monthDays(addMonths(o.month, -1));
+  const previous = comparisonPeriod(o.month, period);
   const [currentIndicators, previousIndicators] = await Promise.all([
     computeIndicators(deps.database, tenant, { from: period.from, to: period.to }, language),
     computeIndicators(deps.database, tenant, previous, language),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors.js';
-import { addMonths, checkReportMonth, currentMonth, monthDays, monthProblem, onDemandMonths, reportPeriod } from './report-month.js';
+import { addMonths, checkReportMonth, currentMonth, monthDays, monthProblem, onDemandMonths, reportPeriod, comparisonPeriod } from './report-month.js';
 
 describe('report months', () => {
   it('moves across years and knows the length of each month', () => {
@@ -26,6 +26,10 @@ describe('report months', () => {
     expect(reportPeriod('2026-11', '2026-11-15')).toEqual({ from: '2026-11-01', to: '2026-11-15', partial: true });
     expect(reportPeriod('2026-10', '2026-11-15')).toEqual({ from: '2026-10-01', to: '2026-10-31', partial: false });
     expect(reportPeriod('2026-11', '2026-11-30')).toEqual({ from: '2026-11-01', to: '2026-11-30', partial: false });
+    // a month in progress is compared with the same days of the previous month
+    expect(comparisonPeriod('2026-11', { to: '2026-11-15', partial: true })).toEqual({ from: '2026-10-01', to: '2026-10-15' });
+    expect(comparisonPeriod('2026-03', { to: '2026-03-30', partial: true })).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(comparisonPeriod('2026-11', { to: '2026-11-30', partial: false })).toEqual({ from: '2026-10-01', to: '2026-10-31' });
   });
 
   it('names what is wrong with a month asked for', () => {

@@ -73,3 +73,15 @@ export function checkReportMonth(raw: unknown, timeZone: string, now: Date = new
   if (problem) throw new AppError('period_invalid', { fields: [{ path: 'month', code: problem }] });
   return raw as string;
 }
+
+/**
+ * What a period is compared with: the whole previous month, or for a month in
+ * progress the same days of the previous month (1st to the same day, or its
+ * last day when shorter), so a partial month is not set against a full one.
+ */
+export function comparisonPeriod(month: string, period: { to: string; partial: boolean }): { from: string; to: string } {
+  const previous = monthDays(addMonths(month, -1));
+  if (!period.partial) return previous;
+  const sameDay = `${previous.to.slice(0, 8)}${period.to.slice(8, 10)}`;
+  return { from: previous.from, to: sameDay < previous.to ? sameDay : previous.to };
+}

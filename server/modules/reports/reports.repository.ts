@@ -45,7 +45,8 @@ export async function upsertReport(ex: Executor, r: { tenantId: string; month: s
     .values({ tenantId: r.tenantId, month: monthStartDate(r.month), language: r.language, pdf: r.pdf, trigger: r.trigger })
     .onConflictDoUpdate({
       target: [monthlyReports.tenantId, monthlyReports.month, monthlyReports.language],
-      set: { pdf: r.pdf, trigger: r.trigger, generatedAt: sql`now()` },
+      // a month once reported by the schedule stays so, whoever regenerates it later
+      set: { pdf: r.pdf, trigger: sql`CASE WHEN ${monthlyReports.trigger} = 'schedule' THEN 'schedule' ELSE excluded.trigger END`, generatedAt: sql`now()` },
     })
     .returning({ id: monthlyReports.id });
   return row.id;
@@ -53,10 +54,13 @@ export async function upsertReport(ex: Executor, r: { tenantId: string; month: s
 
 /**
  * Queues the report email to each recipient, once per generating job: a job
- * that runs again (a lost lease) finds its emails already queued.
+ * that runs again (a lost lease) finds its emails already queued, and one
+ * running at the same time waits on the job's lock until the first commits.
  */
 export async function queueReportEmails(ex: Executor, o: { tenantId: string; reportId: string; recipients: string[]; sourceJob: string; maxAttempts: number }): Promise<number> {
   let queued = 0;
+  // Two runs of one job (a lease lost mid-run) take turns here until the first commits, so the second sees its emails.
+  await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`monthly_report:${o.sourceJob}`}))`);
   for (const to of o.recipients) {
     const payload = JSON.stringify({ template: 'monthly_report', reportId: o.reportId, to, sourceJob: o.sourceJob });
     const res = (await ex.execute(sql`

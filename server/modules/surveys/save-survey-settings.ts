@@ -27,6 +27,10 @@ export async function changeSurveyQuestions(o: { db: Db; tenantId: string; chang
     if (wanted !== 'defaults') {
       const checked = checkSurveyConfig(wanted, row.languages);
       if (!checked.ok) throw new AppError('validation_failed', { fields: checked.problems });
+      // A question keeps its type of answer: its counted answers (sq:<id>:<value>) would otherwise mix scales and yes/no.
+      const current = surveyQuestionsFor(row);
+      const changed = checked.questions.findIndex((q) => current.some((c) => c.id === q.id && c.kind !== q.kind));
+      if (changed >= 0) throw new AppError('validation_failed', { fields: [{ path: `questions.${changed}.kind`, code: 'kind_fixed' }] });
       stored = isDefaultSet(checked.questions, DEFAULT_QUESTIONS) ? undefined : checked.questions;
     }
     const [saved] = await tx

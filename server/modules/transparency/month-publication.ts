@@ -1,5 +1,5 @@
 /**
- * What a town hall publishes for one finished month, before any labels: the
+ * What a town hall publishes for one settled month, before any labels: the
  * month's public figures (attentions by channel, procedure and consultation
  * type; average wait; satisfaction; targets) and its daily open-data rows
  * (day × procedure × channel, each split by consultation type), with one
@@ -7,12 +7,18 @@
  * and the daily rows share totals, so a daily cell hidden to protect a small
  * one is hidden in every answer, and a monthly figure cannot be recovered by
  * adding up daily rows.
+ *
+ * The result is language-independent (channels, procedure and type ids; no
+ * label) and plain JSON: it is stored once (publish-month.ts) and every answer
+ * about the month is made from the stored copy. Measures are kept as sums over
+ * their base (an average is sum / base), so several months combine exactly.
  */
 import type { Database } from '../../db/client.js';
 import type { ServiceTarget } from '../../db/schema.js';
 import { computeIndicators } from '../indicators/compute-indicators.js';
 import { countersByPrefix } from '../indicators/counters.js';
-import { dailyRows } from '../indicators/rollups.js';
+import type { Indicators } from '../indicators/indicators.types.js';
+import { dailyRows, type CounterRow } from '../indicators/rollups.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import { monthDays } from './public-period.js';
 import { isSmall, suppressCells, type SuppressionGroup } from './suppress.js';
@@ -21,52 +27,64 @@ import { isSmall, suppressCells, type SuppressionGroup } from './suppress.js';
 export const NO_TYPE = '_none';
 /** The channels every table lists, even at zero. */
 export const PUBLIC_CHANNELS = ['video', 'phone', 'callback'] as const;
+/** The shape of the stored payload; a new shape needs a new number (and a way to read the old one). */
+export const PUBLICATION_VERSION = 1;
 
-/** A count and whether it is hidden. `raw` never leaves the server when hidden. */
-export type Counted = { raw: number; suppressed: boolean };
-/** A measure, the number of attentions or answers it is built from, and whether it is hidden. */
-export type Measured = { raw: number | null; base: number; suppressed: boolean };
+/** A count and whether it is hidden. `n` never leaves the server when hidden. */
+export type StoredCount = { n: number; hidden: boolean };
+/** One line of a breakdown: a channel, procedure id or type id (NO_TYPE), and its count. */
+export type StoredItem = StoredCount & { key: string };
+/** A measure as a sum over `base` attentions or answers (average = sum / base, share = within / base), and whether it is hidden. */
+export type StoredMeasure = { sum: number; base: number; hidden: boolean };
+/** A service-level target as defined when the month was published, and how many of its measures met it. */
+export type StoredTarget = { target: ServiceTarget; within: number; measured: number; hidden: boolean };
 
-/** The public figures of a period (one month, or several combined), keyed by channel, procedure id and type id. */
-export type PublishedFigures = {
-  from: string;
-  to: string;
-  attentions: Counted;
-  byChannel: Map<string, Counted>;
-  byProcedure: Map<string, Counted>;
-  byType: Map<string, Counted>;
-  waitingAverage: Measured;
-  satisfaction: { answers: Counted; liked: Measured; easy: Measured; again: Measured };
-  targets: { target: ServiceTarget; share: Measured; met: boolean | null }[];
+/** The public figures of a period: one month, or several combined (combine-months.ts). */
+export type PeriodFigures = {
+  attentions: StoredCount;
+  byChannel: StoredItem[];
+  byProcedure: StoredItem[];
+  byType: StoredItem[];
+  /** Seconds from joining the queue (or the appointment time) to being attended. */
+  waiting: StoredMeasure;
+  satisfaction: { answers: StoredCount; liked: StoredMeasure; easy: StoredMeasure; again: StoredMeasure };
+  targets: StoredTarget[];
 };
 
 /** One open-data row: a day, procedure and channel, split by consultation type (NO_TYPE included). */
-export type DailyCell = {
-  day: string;
-  procedureId: string;
-  channel: string;
-  attentions: Counted;
-  waitingAverage: Measured;
-  types: Map<string, Counted>;
-};
+export type StoredDailyRow = { day: string; procedureId: string; channel: string; attentions: StoredCount; waiting: StoredMeasure; types: StoredItem[] };
 
-export type MonthPublication = PublishedFigures & { month: string; daily: DailyCell[] };
+/** A month's publication as stored (transparency_publications.payload). */
+export type MonthPublication = PeriodFigures & { version: typeof PUBLICATION_VERSION; month: string; daily: StoredDailyRow[] };
 
-/** A measure hidden when built from 1–4 (or when the count behind it is). */
-export function measured(raw: number | null, base: number, hidden = false): Measured {
-  return { raw: base > 0 ? raw : null, base, suppressed: hidden || isSmall(base) };
+/** A measure, hidden when built from 1–4 (or when `hidden`). */
+export function measure(sum: number, base: number, hidden = false): StoredMeasure {
+  return { sum, base, hidden: hidden || isSmall(base) };
+}
+
+/**
+ * Whether a target's share must be hidden because of the count it is taken
+ * from: a channel's target when that channel's count is hidden, any other when
+ * the total is (the share would tell the hidden count's size).
+ */
+export function targetScopeHidden(f: Pick<PeriodFigures, 'attentions' | 'byChannel'>, target: ServiceTarget): boolean {
+  return target.channel ? (f.byChannel.find((c) => c.key === target.channel)?.hidden ?? false) : f.attentions.hidden;
 }
 
 const sumOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Computes the month's publication from the rollups (day rows for the cells, computeIndicators for the measures). */
+/** Computes the month's publication from the rollups (day rows for the cells, computeIndicators for satisfaction and targets). */
 export async function buildMonthPublication(database: Database, tenant: Pick<Tenant, 'id' | 'timeZone' | 'settings' | 'defaultLanguage'>, month: string): Promise<MonthPublication> {
   const { from, to } = monthDays(month);
   const [rows, ind] = await Promise.all([
     dailyRows(database, tenant.id, { from, to }),
     computeIndicators(database, tenant, { from, to }, tenant.defaultLanguage),
   ]);
+  return monthPublicationFrom(month, rows, ind);
+}
 
+/** Pure: the month's publication from its day rows and indicators. */
+export function monthPublicationFrom(month: string, rows: (CounterRow & { day: string })[], ind: Pick<Indicators, 'satisfaction' | 'targets'>): MonthPublication {
   // every published count is a cell; every table a group (total = Σ members)
   const values: number[] = [];
   const cell = (v: number) => values.push(v) - 1;
@@ -110,36 +128,38 @@ export async function buildMonthPublication(database: Database, tenant: Pick<Ten
   groups.push({ total, members: daily.map((d) => d.index) });
 
   const hidden = suppressCells(values, groups);
-  const counted = (i: number): Counted => ({ raw: values[i], suppressed: hidden[i] });
-  const countedMap = (m: Map<string, number>) => new Map([...m].map(([k, i]) => [k, counted(i)]));
+  const counted = (i: number): StoredCount => ({ n: values[i], hidden: hidden[i] });
+  const items = (m: Map<string, number>): StoredItem[] => [...m].map(([key, i]) => ({ key, ...counted(i) }));
   const s = ind.satisfaction;
+  const scaleSum = (d: number[]) => d.reduce((acc, n, v) => acc + n * v, 0);
+  const figures = { attentions: counted(total), byChannel: items(byChannel) };
 
   return {
+    version: PUBLICATION_VERSION,
     month,
-    from,
-    to,
-    attentions: counted(total),
-    byChannel: countedMap(byChannel),
-    byProcedure: countedMap(byProcedure),
-    byType: countedMap(byType),
-    waitingAverage: measured(ind.waiting.averageSeconds, ind.waiting.count),
+    ...figures,
+    byProcedure: items(byProcedure),
+    byType: items(byType),
+    waiting: measure(sumOf(daily.map((d) => d.ws)), sumOf(daily.map((d) => d.wn))),
     satisfaction: {
-      answers: { raw: s.responses, suppressed: isSmall(s.responses) },
-      liked: measured(s.likedAverage, sumOf(s.likedDistribution)),
-      easy: measured(s.easyAverage, sumOf(s.easyDistribution)),
-      again: measured(s.againShare, s.againAnswers),
+      answers: { n: s.responses, hidden: isSmall(s.responses) },
+      liked: measure(scaleSum(s.likedDistribution), sumOf(s.likedDistribution)),
+      easy: measure(scaleSum(s.easyDistribution), sumOf(s.easyDistribution)),
+      again: measure(s.againShare === null ? 0 : Math.round(s.againShare * s.againAnswers), s.againAnswers),
     },
-    targets: ind.targets.map(({ label: _label, measured: base, share, met, ...target }) => {
-      const m = measured(share, base);
-      return { target, share: m, met: m.suppressed ? null : met };
-    }),
+    targets: ind.targets.map(({ label: _label, measured, share, met: _met, ...target }) => ({
+      target,
+      within: share === null ? 0 : Math.round(share * measured),
+      measured,
+      hidden: isSmall(measured) || targetScopeHidden(figures, target),
+    })),
     daily: daily.map((d) => ({
       day: d.day,
       procedureId: d.procedureId,
       channel: d.channel,
       attentions: counted(d.index),
-      waitingAverage: measured(d.wn > 0 ? d.ws / d.wn : null, d.wn, hidden[d.index]),
-      types: countedMap(d.types),
+      waiting: measure(d.ws, d.wn, hidden[d.index]),
+      types: items(d.types),
     })),
   };
 }

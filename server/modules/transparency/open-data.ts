@@ -1,16 +1,15 @@
 /**
  * The open data: daily aggregates by procedure, channel and consultation type
- * for any days of finished months, with the same suppression as the panel
- * (each month's pattern, month-publication.ts). JSON rows carry their types;
+ * for any days of settled months, with the same suppression as the panel
+ * (each stored month's pattern, month-publication.ts). JSON rows carry their types;
  * the CSV is long: per day, procedure and channel one `_all` line (attentions
  * and average wait) and one line per consultation type.
  */
 import { pickText, type Language } from '../../../shared/domain.js';
 import { translator } from '../../i18n/i18n.js';
 import { tableToCsv } from '../indicators/indicator-tables.js';
-import type { Tenant } from '../tenants/tenants.repository.js';
 import { NO_TYPE, PUBLIC_CHANNELS } from './month-publication.js';
-import type { PublicationSource } from './public-indicators.js';
+import { publicMeasure, ROUND, type PublicationSource, type PublishingTenant } from './public-indicators.js';
 import { monthsOf } from './public-period.js';
 import { MIN_CELL } from './suppress.js';
 
@@ -24,7 +23,7 @@ export type OpenDataRow = {
   /** Attentions that ended that day (attended or not); null when suppressed. */
   attentions: number | null;
   suppressed: boolean;
-  /** Average wait (taken − queued), seconds; null without data or when suppressed. */
+  /** Average wait (taken − queued), whole seconds; null without data or when suppressed. */
   averageWaitSeconds: number | null;
   averageWaitSuppressed: boolean;
   types: { code: string; name: string; attentions: number | null; suppressed: boolean }[];
@@ -39,15 +38,8 @@ export type OpenDataDaily = {
   rows: OpenDataRow[];
 };
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
-
-/** The daily rows of [from, to] (days of finished months), labelled in `lang`. */
-export async function openDataDaily(
-  source: PublicationSource,
-  tenant: Pick<Tenant, 'id' | 'slug' | 'name' | 'timeZone' | 'settings' | 'defaultLanguage'>,
-  range: { from: string; to: string },
-  lang: Language,
-): Promise<OpenDataDaily> {
+/** The daily rows of [from, to] (days of settled months), labelled in `lang`. */
+export async function openDataDaily(source: PublicationSource, tenant: PublishingTenant, range: { from: string; to: string }, lang: Language): Promise<OpenDataDaily> {
   const [months, names] = await Promise.all([Promise.all(monthsOf(range.from, range.to).map((m) => source.month(tenant, m))), source.names(tenant)]);
   const t = translator(lang);
   const procedure = (id: string) => names.procedures.get(id);
@@ -63,18 +55,21 @@ export async function openDataDaily(
     .filter((d) => d.day >= range.from && d.day <= range.to)
     .map((d) => ({ d, p: procedure(d.procedureId) }))
     .sort((a, b) => a.d.day.localeCompare(b.d.day) || (a.p?.position ?? 0) - (b.p?.position ?? 0) || (a.p?.code ?? '').localeCompare(b.p?.code ?? '') || channelOrder(a.d.channel) - channelOrder(b.d.channel))
-    .map(({ d, p }): OpenDataRow => ({
-      date: d.day,
-      procedure: { code: p?.code ?? d.procedureId, name: pickText(p?.name, lang) },
-      channel: d.channel,
-      attentions: d.attentions.suppressed ? null : d.attentions.raw,
-      suppressed: d.attentions.suppressed,
-      averageWaitSeconds: d.waitingAverage.suppressed || d.waitingAverage.raw === null ? null : round1(d.waitingAverage.raw),
-      averageWaitSuppressed: d.waitingAverage.suppressed,
-      types: [...d.types]
-        .sort(([a], [b]) => typeOrder(a) - typeOrder(b) || a.localeCompare(b))
-        .map(([k, c]) => ({ ...typeName(k), attentions: c.suppressed ? null : c.raw, suppressed: c.suppressed })),
-    }));
+    .map(({ d, p }): OpenDataRow => {
+      const wait = publicMeasure(d.waiting, ROUND.seconds);
+      return {
+        date: d.day,
+        procedure: { code: p?.code ?? d.procedureId, name: pickText(p?.name, lang) },
+        channel: d.channel,
+        attentions: d.attentions.hidden ? null : d.attentions.n,
+        suppressed: d.attentions.hidden,
+        averageWaitSeconds: wait.value,
+        averageWaitSuppressed: wait.suppressed,
+        types: [...d.types]
+          .sort((a, b) => typeOrder(a.key) - typeOrder(b.key) || a.key.localeCompare(b.key))
+          .map((c) => ({ ...typeName(c.key), attentions: c.hidden ? null : c.n, suppressed: c.hidden })),
+      };
+    });
   return { tenant: { slug: tenant.slug, name: tenant.name }, from: range.from, to: range.to, language: lang, minimumCell: MIN_CELL, rows };
 }
 

@@ -3,21 +3,19 @@
  * operator's comparison show them: every figure a value or null, with its
  * `suppressed` flag, labelled in the reader's language.
  *
- * A month is its own publication (month-publication.ts). The last 12 months
- * add nothing that the 12 months do not already say: a figure is shown for
- * the 12 months only if it is shown (or zero) in every one of them, since
- * otherwise the hidden month could be worked out by subtraction; then the
- * same table rule as a month applies.
+ * Everything comes from stored month publications (publish-month.ts): one
+ * month as stored, or the last 12 combined (combine-months.ts). Published
+ * precision: averages of seconds in whole seconds, satisfaction scores to 0.1,
+ * shares to whole percent.
  */
 import { pickText, type Language } from '../../../shared/domain.js';
-import type { Database } from '../../db/client.js';
 import { translator } from '../../i18n/i18n.js';
-import { computeIndicators } from '../indicators/compute-indicators.js';
 import { targetLabel } from '../indicators/indicator-tables.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
-import { measured, NO_TYPE, type Counted, type Measured, type MonthPublication, type PublishedFigures } from './month-publication.js';
+import { combineMonths } from './combine-months.js';
+import { NO_TYPE, PUBLIC_CHANNELS, type MonthPublication, type PeriodFigures, type StoredCount, type StoredItem, type StoredMeasure } from './month-publication.js';
 import type { PublicPeriod } from './public-period.js';
-import { MIN_CELL, suppressCells, type PublicCell, type SuppressionGroup } from './suppress.js';
+import { MIN_CELL, type PublicCell } from './suppress.js';
 import type { PublicNames } from './transparency.repository.js';
 
 /** One line of a public breakdown: a stable key (channel, procedure or type code), its label, its figure. */
@@ -37,88 +35,49 @@ export type PublicIndicators = {
   targets: { id: string; label: string; goalPercent: number; share: PublicCell; met: boolean | null }[];
 };
 
-type PublishingTenant = Pick<Tenant, 'id' | 'slug' | 'name' | 'timeZone' | 'settings' | 'defaultLanguage'>;
+export type PublishingTenant = Pick<Tenant, 'id' | 'slug' | 'name' | 'timeZone' | 'settings' | 'defaultLanguage'>;
 
-/** Where the month publications come from (cached by the caller). */
+/** Where the stored month publications and the public names come from (publication-store.ts). */
 export type PublicationSource = {
-  month(tenant: PublishingTenant, month: string): Promise<MonthPublication>;
+  /** The month as published; `period_invalid` (not_yet_published) when it is not settled at `now`. */
+  month(tenant: PublishingTenant, month: string, now?: Date): Promise<MonthPublication>;
   names(tenant: PublishingTenant): Promise<PublicNames>;
 };
 
+/** How published measures are rounded: whole seconds, scores to 0.1, shares (0–1) to whole percent. */
+export const ROUND = {
+  seconds: (x: number) => Math.round(x),
+  score: (x: number) => Math.round(x * 10) / 10,
+  share: (x: number) => Math.round(x * 100) / 100,
+};
+
 /** The public indicators of a period, labelled in `lang`. */
-export async function publicIndicators(
-  deps: { database: Database; source: PublicationSource },
-  tenant: PublishingTenant,
-  period: PublicPeriod,
-  lang: Language,
-): Promise<PublicIndicators> {
-  const [months, names] = await Promise.all([Promise.all(period.months.map((m) => deps.source.month(tenant, m))), deps.source.names(tenant)]);
-  const figures = months.length === 1 ? months[0] : await combineMonths(deps.database, tenant, period, months);
+export async function publicIndicators(source: PublicationSource, tenant: PublishingTenant, period: PublicPeriod, lang: Language, now?: Date): Promise<PublicIndicators> {
+  const [months, names] = await Promise.all([Promise.all(period.months.map((m) => source.month(tenant, m, now))), source.names(tenant)]);
+  const figures = months.length === 1 ? months[0] : combineMonths(months);
   return presentFigures(tenant, period, figures, names, lang);
 }
 
-/** Several months' figures as one period: shown only where every month shows them, then one more table pass. */
-export async function combineMonths(database: Database, tenant: PublishingTenant, period: PublicPeriod, months: MonthPublication[]): Promise<PublishedFigures> {
-  const ind = await computeIndicators(database, tenant, { from: period.from, to: period.to }, tenant.defaultLanguage);
-  const countOf = (pick: (m: MonthPublication) => Counted | undefined): Counted => {
-    const parts = months.map(pick).filter((c): c is Counted => !!c);
-    return { raw: parts.reduce((a, c) => a + c.raw, 0), suppressed: parts.some((c) => c.suppressed) };
-  };
-  const keyed = (pick: (m: MonthPublication) => Map<string, Counted>) => {
-    const keys = new Set(months.flatMap((m) => [...pick(m).keys()]));
-    return new Map([...keys].map((k) => [k, countOf((m) => pick(m).get(k))]));
-  };
-  const anyHidden = (pick: (m: MonthPublication) => Measured | undefined) => months.some((m) => pick(m)?.suppressed);
+const publicCount = (c: StoredCount): PublicCell => (c.hidden ? { value: null, suppressed: true } : { value: c.n, suppressed: false });
 
-  const figures: PublishedFigures = {
-    from: period.from,
-    to: period.to,
-    attentions: countOf((m) => m.attentions),
-    byChannel: keyed((m) => m.byChannel),
-    byProcedure: keyed((m) => m.byProcedure),
-    byType: keyed((m) => m.byType),
-    waitingAverage: measured(ind.waiting.averageSeconds, ind.waiting.count, anyHidden((m) => m.waitingAverage)),
-    satisfaction: {
-      answers: countOf((m) => m.satisfaction.answers),
-      liked: measured(ind.satisfaction.likedAverage, ind.satisfaction.likedDistribution.reduce((a, b) => a + b, 0), anyHidden((m) => m.satisfaction.liked)),
-      easy: measured(ind.satisfaction.easyAverage, ind.satisfaction.easyDistribution.reduce((a, b) => a + b, 0), anyHidden((m) => m.satisfaction.easy)),
-      again: measured(ind.satisfaction.againShare, ind.satisfaction.againAnswers, anyHidden((m) => m.satisfaction.again)),
-    },
-    targets: ind.targets.map(({ label: _label, measured: base, share, met, ...target }) => {
-      const m = measured(share, base, anyHidden((x) => x.targets.find((t) => t.target.id === target.id)?.share));
-      return { target, share: m, met: m.suppressed ? null : met };
-    }),
-  };
-  resuppressTables(figures);
-  return figures;
+/** A measure as published: hidden, without data (base 0), or its rounded value. */
+export function publicMeasure(m: StoredMeasure, round: (x: number) => number): PublicCell {
+  if (m.hidden) return { value: null, suppressed: true };
+  return { value: m.base > 0 ? round(m.sum / m.base) : null, suppressed: false };
 }
 
-/** The period's own tables (total → channels, procedures, types) keep the table rule on top of the months' flags. */
-function resuppressTables(f: PublishedFigures): void {
-  const cells: Counted[] = [f.attentions];
-  const groups: SuppressionGroup[] = [];
-  for (const map of [f.byChannel, f.byProcedure, f.byType]) {
-    const members = [...map.values()].map((c) => cells.push(c) - 1);
-    groups.push({ total: 0, members });
-  }
-  const hidden = suppressCells(
-    cells.map((c) => c.raw),
-    groups,
-    cells.flatMap((c, i) => (c.suppressed ? [i] : [])),
-  );
-  cells.forEach((c, i) => (c.suppressed = hidden[i]));
-}
-
-const publicCount = (c: Counted): PublicCell => (c.suppressed ? { value: null, suppressed: true } : { value: c.raw, suppressed: false });
-const publicMeasure = (m: Measured): PublicCell => (m.suppressed ? { value: null, suppressed: true } : { value: m.raw, suppressed: false });
+const channelRank = (k: string) => {
+  const i = (PUBLIC_CHANNELS as readonly string[]).indexOf(k);
+  return i < 0 ? PUBLIC_CHANNELS.length : i;
+};
 
 /** Labels and order: channels in their fixed order, procedures and types in the town hall's order, never by size (a hidden cell's place would tell it). */
-export function presentFigures(tenant: Pick<Tenant, 'slug' | 'name' | 'settings'>, period: PublicPeriod, f: PublishedFigures, names: PublicNames, lang: Language): PublicIndicators {
+export function presentFigures(tenant: Pick<Tenant, 'slug' | 'name'>, period: PublicPeriod, f: PeriodFigures, names: PublicNames, lang: Language): PublicIndicators {
   const t = translator(lang);
-  const ordered = (map: Map<string, Counted>, label: (k: string) => { key: string; label: string; position: number }) =>
-    [...map]
-      .filter(([, c]) => c.raw > 0)
-      .map(([k, c]) => ({ ...label(k), ...publicCount(c) }))
+  const ordered = (list: StoredItem[], label: (k: string) => { key: string; label: string; position: number }) =>
+    list
+      .filter((c) => c.n > 0)
+      .map((c) => ({ ...label(c.key), ...publicCount(c) }))
       .sort((a, b) => a.position - b.position || a.label.localeCompare(b.label, lang))
       .map(({ position: _p, ...item }) => item);
   const named = (from: PublicNames['procedures'], k: string) => {
@@ -130,16 +89,23 @@ export function presentFigures(tenant: Pick<Tenant, 'slug' | 'name' | 'settings'
     period: { kind: period.kind, from: period.from, to: period.to, months: period.months },
     minimumCell: MIN_CELL,
     attentions: publicCount(f.attentions),
-    byChannel: [...f.byChannel].map(([k, c]) => ({ key: k, label: t(`indicators.channel.${k}`), ...publicCount(c) })),
+    byChannel: [...f.byChannel]
+      .sort((a, b) => channelRank(a.key) - channelRank(b.key) || a.key.localeCompare(b.key))
+      .map((c) => ({ key: c.key, label: t(`indicators.channel.${c.key}`), ...publicCount(c) })),
     byProcedure: ordered(f.byProcedure, (k) => named(names.procedures, k)),
     byType: ordered(f.byType, (k) => (k === NO_TYPE ? { key: NO_TYPE, label: t('transparency.no_type'), position: Number.MAX_SAFE_INTEGER } : named(names.typologies, k))),
-    waitingAverageSeconds: publicMeasure(f.waitingAverage),
+    waitingAverageSeconds: publicMeasure(f.waiting, ROUND.seconds),
     satisfaction: {
       answers: publicCount(f.satisfaction.answers),
-      likedAverage: publicMeasure(f.satisfaction.liked),
-      easyAverage: publicMeasure(f.satisfaction.easy),
-      againShare: publicMeasure(f.satisfaction.again),
+      likedAverage: publicMeasure(f.satisfaction.liked, ROUND.score),
+      easyAverage: publicMeasure(f.satisfaction.easy, ROUND.score),
+      againShare: publicMeasure(f.satisfaction.again, ROUND.share),
     },
-    targets: f.targets.map((x) => ({ id: x.target.id, label: targetLabel(x.target, t), goalPercent: x.target.goalPercent, share: publicMeasure(x.share), met: x.met })),
+    targets: f.targets.map((x) => {
+      const share = publicMeasure({ sum: x.within, base: x.measured, hidden: x.hidden }, ROUND.share);
+      // met from the exact counts, like the supervisors' dashboard; hidden with the share
+      const met = share.value === null ? null : x.within * 100 >= x.target.goalPercent * x.measured;
+      return { id: x.target.id, label: targetLabel(x.target, t), goalPercent: x.target.goalPercent, share, met };
+    }),
   };
 }

@@ -37,7 +37,7 @@ export function formatFigure(t: T, lang: Language, kind: FigureFormat, v: number
     case 'score':
       return new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(v);
     case 'share':
-      return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(v);
+      return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(v);
   }
 }
 
@@ -296,6 +296,7 @@ export function TransparencyPage({ ctx, view }: { ctx: PageCtx; view: Transparen
           <p class="notice" id="suppression-note">
             {t('transparency.suppression_note')}
           </p>
+          <p id="publication-note">{t('transparency.publication_note')}</p>
           <Breakdown ctx={ctx} id="by-channel" title={t('transparency.tables.by_channel')} column={t('transparency.columns.channel')} items={ind.byChannel} total={ind.attentions} chart="doughnut" />
           <Breakdown ctx={ctx} id="by-procedure" title={t('transparency.tables.by_procedure')} column={t('transparency.columns.procedure')} items={ind.byProcedure} total={ind.attentions} chart="bar" />
           <Breakdown ctx={ctx} id="by-type" title={t('transparency.tables.by_type')} column={t('transparency.columns.type')} items={ind.byType} total={ind.attentions} chart="bar" />

@@ -76,10 +76,10 @@ export function ReportsPage(p: {
         </>
       ) : null}
 
-      <h2>{t('report.page.list_title')}</h2>
+      <h2 id="reports-list">{t('report.page.list_title')}</h2>
       {p.reports.length === 0 ? <p>{t('report.page.empty')}</p> : null}
       {p.reports.length ? (
-        <table>
+        <table aria-labelledby="reports-list">
           <thead>
             <tr>
               <th scope="col">{t('report.page.col_month')}</th>
