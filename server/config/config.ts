@@ -93,6 +93,8 @@ const schema = z.object({
   FIRST_FREE_SAMPLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   /** Virtual-queue entries per IP per minute. */
   RATE_LIMIT_QUEUE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Public transparency panel and open-data requests per IP and route. */
+  RATE_LIMIT_OPEN_DATA_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(120),
   /**
    * Slug of the operator's own tenant, for a service run for several town halls: its supervisors and
    * admins see the cross-tenant comparison (/{slug}/staff/compare). Absent: nobody does.

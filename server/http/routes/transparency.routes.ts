@@ -43,8 +43,6 @@ import { resolveStaff, resolveTenant } from '../request-tenant.js';
 import { requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
-/** Public requests (panel, open data) per IP per minute and route. */
-const PUBLIC_PER_MINUTE = 120;
 /** How long a computed answer is kept in this process, and how much memory the kept answers may take. */
 const ANSWER_TTL_MS = 60_000;
 const ANSWER_MAX_BYTES = 20 * 1024 * 1024;
@@ -126,7 +124,7 @@ export async function transparencyRoutes(app: FastifyInstance, ctx: AppContext) 
   const source = new PublicationStore(ctx.database);
   const deps = { database: ctx.database, source };
   const answers = new TtlCache<Answer>({ ttlMs: ANSWER_TTL_MS, maxBytes: ANSWER_MAX_BYTES, sizeOf: (a) => 2 * a.body.length + 256 });
-  const limit = { rateLimit: { max: PUBLIC_PER_MINUTE, timeWindow: '1 minute' } };
+  const limit = { rateLimit: { max: ctx.config.RATE_LIMIT_OPEN_DATA_PER_MINUTE, timeWindow: '1 minute' } };
 
   /** The open data's tenant, read without any cookie; off when the town hall does not publish. */
   async function publishingTenant(req: FastifyRequest, slug: string, lang: string | undefined): Promise<Tenant & { lang: Language }> {
