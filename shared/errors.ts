@@ -53,6 +53,10 @@ export const ERROR_STATUS = {
   report_not_found: 404,
   transparency_off: 404,
   operator_only: 403,
+  csv_malformed: 422,
+  csv_length: 422,
+  csv_character: 422,
+  csv_checksum: 422,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

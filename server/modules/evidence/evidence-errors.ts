@@ -1,9 +1,11 @@
 /**
  * Error codes of the evidence module (ENI metadata and secure verification
- * codes). They are string literals here because `shared/errors.ts` is not
- * this module's to change; once they are added there, `EvidenceError` can
- * give way to `AppError`. Details carry field paths only, never values.
+ * codes). The verification-code ones are in the API's closed list
+ * (`shared/errors.ts`, translated) because citizens type those codes; the ENI
+ * ones are programming or configuration errors of the filing flow and stay
+ * here. Details carry field paths only, never values.
  */
+import type { ErrorCode } from '../../../shared/errors.js';
 
 /** Why ENI metadata was refused: one code per kind of bad input. */
 export const ENI_ERROR_CODES = [
@@ -33,8 +35,8 @@ export const ENI_ERROR_CODES = [
   'eni_csv_regulation_invalid',
 ] as const;
 
-/** Why a typed verification code was refused before any lookup. */
-export const CSV_ERROR_CODES = ['csv_malformed', 'csv_length', 'csv_character', 'csv_checksum'] as const;
+/** Why a typed verification code was refused before any lookup (also in the API's closed list, translated). */
+export const CSV_ERROR_CODES = ['csv_malformed', 'csv_length', 'csv_character', 'csv_checksum'] as const satisfies readonly ErrorCode[];
 
 export type EniErrorCode = (typeof ENI_ERROR_CODES)[number];
 export type CsvErrorCode = (typeof CSV_ERROR_CODES)[number];
