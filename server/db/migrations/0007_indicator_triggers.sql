@@ -13,6 +13,14 @@
 -- Not declared in schema.ts: only raw SQL reads it.
 ALTER TABLE indicator_rollups ADD COLUMN n bigint GENERATED ALWAYS AS (coalesce((counts ->> 'n')::bigint, 0)) STORED;
 --> statement-breakpoint
+-- Listings by day and by procedure read only this index (index-only scans): a
+-- department's year is thousands of day rows scattered over the heap, which
+-- would otherwise cost a page read each. Vacuumed early so the visibility map
+-- lets the scans skip the heap for the days that no longer change.
+CREATE INDEX indicator_rollups_n_idx ON indicator_rollups (tenant_id, grain, agent_key, procedure_id, period_start, channel) INCLUDE (n);
+--> statement-breakpoint
+ALTER TABLE indicator_rollups SET (autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_vacuum_scale_factor = 0.05);
+--> statement-breakpoint
 -- A duration (seconds) → the upper edge of its histogram bucket, as text:
 -- 15 s steps to 10 min, 1 min to 1 h, 5 min to 4 h, 30 min to 24 h, then 'inf'.
 -- Mirrored by server/modules/indicators/histogram.ts (tested to agree).
