@@ -7,6 +7,7 @@ import { LANGUAGES } from '../../../shared/domain.js';
 import type { Db } from '../../db/client.js';
 import { holidays, officeHours, tenants, typologies } from '../../db/schema.js';
 import { DEFAULT_TYPOLOGIES } from '../attention/typologies.js';
+import { isDir3Code } from '../evidence/eni-identifier.js';
 import type { Tenant } from './tenants.repository.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
@@ -14,7 +15,8 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 export const tenantInput = z.object({
   slug: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/),
   name: z.string().min(1).max(200),
-  dir3Code: z.string().regex(/^[A-Z0-9]{9}$/),
+  /** The organ's DIR3 code; a town hall's (L01…) must carry its INE control digit (it names every ENI document). */
+  dir3Code: z.string().refine(isDir3Code, 'dir3_invalid'),
   timeZone: z
     .string()
     .default('Europe/Madrid')
