@@ -839,3 +839,35 @@ export const transparencyPublications = pgTable(
     check('transparency_publications_payload_object', sql`jsonb_typeof(${t.payload}) = 'object'`),
   ],
 );
+
+/**
+ * The town hall's register of authorised officials (funcionaris habilitats,
+ * Llei 39/2015 art. 12.2): the staff members empowered by an act to file on a
+ * citizen's behalf, from `valid_from` to `valid_until` (local dates, both
+ * included; none means open-ended). Rows are never deleted: revoking sets
+ * `revoked_at`, and a staff member has at most one row not revoked
+ * (modules/officials). The composite FK (tenant_id, staff_id) → staff is
+ * added by hand in migration 0013.
+ */
+export const authorisedOfficials = pgTable(
+  'authorised_officials',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'restrict' }),
+    /** The act that empowers them, e.g. "Decret 123/2026". */
+    appointmentAct: text('appointment_act').notNull(),
+    validFrom: date('valid_from').notNull(),
+    validUntil: date('valid_until'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('authorised_officials_one_current').on(t.tenantId, t.staffId).where(sql`${t.revokedAt} IS NULL`),
+    index('authorised_officials_tenant_idx').on(t.tenantId, t.createdAt),
+    check('authorised_officials_act_length', sql`char_length(${t.appointmentAct}) BETWEEN 1 AND 200`),
+    check('authorised_officials_until_after_from', sql`${t.validUntil} IS NULL OR ${t.validUntil} >= ${t.validFrom}`),
+  ],
+);

@@ -46,6 +46,7 @@ import { reportRoutes } from './routes/reports.routes.js';
 import { transparencyRoutes } from './routes/transparency.routes.js';
 import { indicatorSettingsRoutes } from './routes/indicator-settings.routes.js';
 import { surveySettingsRoutes } from './routes/survey-settings.routes.js';
+import { officialsRoutes } from './routes/officials.routes.js';
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
@@ -125,6 +126,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus
   await transparencyRoutes(app, ctx);
   await indicatorSettingsRoutes(app, ctx);
   await surveySettingsRoutes(app, ctx);
+  await officialsRoutes(app, ctx);
   await citizenPages(app, ctx);
   return app;
 }

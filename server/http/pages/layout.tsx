@@ -100,6 +100,7 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'live-settings')}>{t('staff.live_settings.title')}</a></li> : null}
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'indicator-settings')}>{t('staff.indicator_settings.title')}</a></li> : null}
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'survey-settings')}>{t('survey_settings.title')}</a></li> : null}
+        {admin ? <li><a href={tenantPath(ctx, 'staff', 'officials')}>{t('staff.officials.title')}</a></li> : null}
         {admin ? (
           <li>
             <a href={tenantPath(ctx, 'staff', 'outbox')}>{t('staff.outbox.title')}</a>
