@@ -5,7 +5,7 @@ import { sweepLive } from '../server/modules/attention/sweep-live.js';
 import { createStaff } from '../server/modules/staff/create-staff.js';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { useDatabase } from './support/use-database.js';
-import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
+import { api, smallTenant, startTestServer, type TestServer, apiSession } from './support/test-server.js';
 import { getPage, postForm } from './support/pages.js';
 import { insertAppointment as insertBooked } from './support/appointments.js';
 
@@ -42,11 +42,7 @@ describe.each(DATABASE_KINDS)('admin live settings and consultation types on %s'
     const t = await smallTenant(db, { agents: 2 });
     const slug = t.tenant.slug;
     await createStaff({ db: db.db, tenantId: t.tenant.id, email: 'admin@prova.example', fullName: 'Admin', password: PASSWORD, role: 'admin' });
-    const signIn = async (email: string) => {
-      const r = await api(server.base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email, password: PASSWORD });
-      expect(r.status).toBe(200);
-      return { cookie: r.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': r.json.csrfToken as string };
-    };
+    const signIn = (email: string) => apiSession(server.base, slug, email, PASSWORD);
     return { ...t, slug, admin: await signIn('admin@prova.example'), agent: await signIn('agent0@prova.example') };
   }
 

@@ -6,7 +6,7 @@ import { loadConfig } from '../server/config/config.js';
 import { ALL_AGENTS, ALL_PROCEDURES } from '../server/db/schema.js';
 import { firstFreeSampler, sampleFirstFreePass, sampleTenantFirstFree } from '../server/jobs/first-free-sampler.js';
 import { saveProcedure } from '../server/modules/catalogue/save-procedure.js';
-import { sumCounters } from '../server/modules/indicators/rollups.js';
+import { sumCounters } from './support/rollups.js';
 import { CalendarCache } from '../server/modules/scheduling/calendar-cache.js';
 import { findTenantById } from '../server/modules/tenants/tenants.repository.js';
 import { insertAppointment } from './support/appointments.js';

@@ -6,7 +6,7 @@ import { createStaff } from '../server/modules/staff/create-staff.js';
 import { findTenantById } from '../server/modules/tenants/tenants.repository.js';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { getPage, postForm } from './support/pages.js';
-import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
+import { api, smallTenant, startTestServer, type TestServer, apiSession } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -44,11 +44,7 @@ describe.each(DATABASE_KINDS)('indicator settings on %s', (kind) => {
     for (const role of ['admin', 'supervisor'] as const) {
       await createStaff({ db: db.db, tenantId: t.tenant.id, email: `${role}@prova.example`, fullName: role, password: PASSWORD, role });
     }
-    const signIn = async (email: string) => {
-      const r = await api(server.base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email, password: PASSWORD });
-      expect(r.status).toBe(200);
-      return { cookie: r.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': r.json.csrfToken as string };
-    };
+    const signIn = (email: string) => apiSession(server.base, slug, email, PASSWORD);
     return {
       ...t,
       slug,

@@ -5,7 +5,7 @@ import { grantOfficial, revokeOfficial } from '../server/modules/officials/offic
 import { createStaff } from '../server/modules/staff/create-staff.js';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { getPage, postForm } from './support/pages.js';
-import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
+import { api, smallTenant, startTestServer, type TestServer, apiSession } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,11 +29,7 @@ describe.each(DATABASE_KINDS)('authorised officials on %s', (kind) => {
     const slug = t.tenant.slug;
     const admin = await createStaff({ db: db.db, tenantId: t.tenant.id, email: 'admin@prova.example', fullName: 'Anna Admin', password: PASSWORD, role: 'admin' });
     await createStaff({ db: db.db, tenantId: t.tenant.id, email: 'super@prova.example', fullName: 'Sergi Super', password: PASSWORD, role: 'supervisor' });
-    const signIn = async (email: string) => {
-      const r = await api(server.base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email, password: PASSWORD });
-      expect(r.status).toBe(200);
-      return { cookie: r.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': r.json.csrfToken as string };
-    };
+    const signIn = (email: string) => apiSession(server.base, slug, email, PASSWORD);
     return {
       ...t,
       slug,

@@ -24,7 +24,7 @@ import { insertAttentionHistory, type HistoryItem } from './support/attention-hi
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { getPage, postForm } from './support/pages.js';
 import { startSmtp } from './support/smtp.js';
-import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
+import { api, smallTenant, startTestServer, type TestServer, apiSession } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -84,9 +84,7 @@ describe.each(DATABASE_KINDS)('monthly report on %s', (kind) => {
   }
 
   async function signIn(slug: string, email: string) {
-    const res = await api(server.base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email, password: PASSWORD });
-    expect(res.status).toBe(200);
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': res.json.csrfToken as string };
+    return apiSession(server.base, slug, email, PASSWORD);
   }
 
   /** October 2025: 4 attentions; November 2025: 6 (figures in the test below). */

@@ -6,7 +6,7 @@ import { createStaff } from '../server/modules/staff/create-staff.js';
 import { insertAttentionHistory } from './support/attention-history.js';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.js';
 import { getPage, postForm } from './support/pages.js';
-import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
+import { api, smallTenant, startTestServer, type TestServer, apiSession } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -32,11 +32,7 @@ describe.each(DATABASE_KINDS)('survey settings on %s', (kind) => {
     const slug = t.tenant.slug;
     await createStaff({ db: db.db, tenantId: t.tenant.id, email: 'admin@prova.example', fullName: 'Admin', password: PASSWORD, role: 'admin' });
     await createStaff({ db: db.db, tenantId: t.tenant.id, email: 'super@prova.example', fullName: 'Super', password: PASSWORD, role: 'supervisor' });
-    const signIn = async (email: string) => {
-      const r = await api(server.base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email, password: PASSWORD });
-      expect(r.status).toBe(200);
-      return { cookie: r.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': r.json.csrfToken as string };
-    };
+    const signIn = (email: string) => apiSession(server.base, slug, email, PASSWORD);
     return { ...t, slug, admin: await signIn('admin@prova.example'), supervisor: await signIn('super@prova.example'), agent: await signIn('agent0@prova.example') };
   }
 

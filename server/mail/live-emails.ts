@@ -11,7 +11,7 @@ import { h } from 'preact';
 import { renderToStaticMarkup } from 'preact-render-to-string';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { pickText, type Language } from '../../shared/domain.js';
+import { pickText, type Language, type LocalizedText } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import type { Database } from '../db/client.js';
 import { formatDateTime } from '../i18n/format.js';
@@ -81,6 +81,12 @@ function frame(o: { tenant: Tenant; lang: Language; subject: string; paragraphs:
   return { to: o.to, subject: o.subject, text, html: `<!doctype html>${html}`, attachments: [] };
 }
 
+/** The citizen's language (or the town hall's when theirs is not offered), its translator and the procedure's name in it. */
+function wording(tenant: Tenant, language: string, procedureName: LocalizedText) {
+  const lang: Language = isLanguage(language) ? language : tenant.defaultLanguage;
+  return { lang, t: translator(lang), procedure: pickText(procedureName, lang) };
+}
+
 /** "You did not join your video appointment": with the link to book again. Null without an email address. */
 export function renderNoShowEmail(o: {
   publicUrl: string;
@@ -90,9 +96,7 @@ export function renderNoShowEmail(o: {
 }): RenderedEmail | null {
   const { tenant, appointment: a } = o;
   if (!a.email) return null;
-  const lang: Language = isLanguage(a.language) ? a.language : tenant.defaultLanguage;
-  const t = translator(lang);
-  const procedure = pickText(o.procedure.name, lang);
+  const { lang, t, procedure } = wording(tenant, a.language, o.procedure.name);
   const when = a.startsAt ? formatDateTime(a.startsAt, tenant.timeZone, lang) : '';
   return frame({
     tenant,
@@ -131,9 +135,7 @@ export function renderNotReachedEmail(o: {
 }): RenderedEmail | null {
   const { tenant, citizen } = o;
   if (!citizen.email) return null;
-  const lang: Language = isLanguage(citizen.language) ? citizen.language : tenant.defaultLanguage;
-  const t = translator(lang);
-  const procedure = pickText(o.procedure.name, lang);
+  const { lang, t, procedure } = wording(tenant, citizen.language, o.procedure.name);
   const digits = phoneTail(citizen.phone);
   const paragraphs = [t('email.greeting', { name: citizen.name }), t('email.not_reached.intro', { count: o.attempts })];
   if (o.wrongNumber) paragraphs.push(t('email.not_reached.wrong_number'));
@@ -160,9 +162,7 @@ export function renderSurveyEmail(o: {
 }): RenderedEmail | null {
   const { tenant, citizen } = o;
   if (!citizen.email) return null;
-  const lang: Language = isLanguage(citizen.language) ? citizen.language : tenant.defaultLanguage;
-  const t = translator(lang);
-  const procedure = pickText(o.procedure.name, lang);
+  const { lang, t, procedure } = wording(tenant, citizen.language, o.procedure.name);
   return frame({
     tenant,
     lang,

@@ -129,3 +129,10 @@ export function bookingBody(start: string, over: Record<string, unknown> = {}) {
     ...over,
   };
 }
+
+/** Signs a staff member in through the API; the headers that carry the session (cookie and CSRF token). */
+export async function apiSession(base: string, slug: string, email: string, password: string): Promise<{ cookie: string; 'x-csrf-token': string }> {
+  const r = await api(base, 'POST', `/api/v1/tenants/${slug}/auth/login`, { email, password });
+  if (r.status !== 200) throw new Error(`sign-in of ${email} answered ${r.status}`);
+  return { cookie: r.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': r.json.csrfToken as string };
+}

@@ -12,8 +12,7 @@ import { addHoliday, deleteHoliday, holidayInput, replaceOfficeHours } from '../
 import { listHolidays, listOfficeHours } from '../../modules/tenants/tenants.repository.js';
 import { parseDayHours } from '../../modules/tenants/weekly-hours.js';
 import type { AppContext } from '../context.js';
-import { resolveStaff, resolveTenant } from '../request-tenant.js';
-import { checkCsrf, requireStaff } from '../staff-auth.js';
+import { staffApiAccess } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
 const slugParams = z.object({ slug: z.string().max(40) });
@@ -42,12 +41,7 @@ const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody,
 export async function adminApi(app: FastifyInstance, ctx: AppContext) {
   app.register(async (root) => {
     const r = root.withTypeProvider<ZodTypeProvider>();
-    r.addHook('onRequest', async (req, reply) => {
-      await resolveTenant(ctx, req, reply);
-      await resolveStaff(ctx, req);
-      await requireStaff(ctx, req, ['admin']);
-      if (req.method !== 'GET') checkCsrf(req);
-    });
+    r.addHook('onRequest', staffApiAccess(ctx, ['admin']));
     const tags = ['admin'];
     const view = async (tenantId: string, people: Staff[]) => {
       const rows = await listSchedules(ctx.database.db, tenantId);

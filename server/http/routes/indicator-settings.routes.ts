@@ -23,7 +23,7 @@ import { tenantPath } from '../pages/page-context.js';
 import type { FieldErrors } from '../pages/form-parts.js';
 import { IndicatorSettingsPage, type IndicatorSettingsForm as Form } from '../pages/staff/indicator-settings.page.js';
 import { resolveStaff, resolveTenant } from '../request-tenant.js';
-import { checkCsrf, requireStaff } from '../staff-auth.js';
+import { checkCsrf, requireStaff, staffApiAccess } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
 /** Blank target rows offered under the saved ones (the form adds rows without JavaScript). */
@@ -184,12 +184,7 @@ export async function indicatorSettingsRoutes(app: FastifyInstance, ctx: AppCont
 
   app.register(async (root) => {
     const r = root.withTypeProvider<ZodTypeProvider>();
-    r.addHook('onRequest', async (req, reply) => {
-      await resolveTenant(ctx, req, reply);
-      await resolveStaff(ctx, req);
-      await requireStaff(ctx, req, ['admin']);
-      if (req.method !== 'GET' && req.method !== 'HEAD') checkCsrf(req);
-    });
+    r.addHook('onRequest', staffApiAccess(ctx, ['admin']));
     const tags = ['indicators'];
 
     r.get(

@@ -23,7 +23,7 @@ import { renderPage } from '../pages/layout.js';
 import { tenantPath } from '../pages/page-context.js';
 import { ReportsPage, type ReportNotice } from '../pages/staff/reports.page.js';
 import { resolveStaff, resolveTenant } from '../request-tenant.js';
-import { checkCsrf, requireStaff } from '../staff-auth.js';
+import { checkCsrf, requireStaff, staffApiAccess } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
 const ROLES: Role[] = ['supervisor', 'admin'];
@@ -118,12 +118,7 @@ export async function reportRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.register(async (root) => {
     const r = root.withTypeProvider<ZodTypeProvider>();
-    r.addHook('onRequest', async (req, reply) => {
-      await resolveTenant(ctx, req, reply);
-      await resolveStaff(ctx, req);
-      await requireStaff(ctx, req, ROLES);
-      if (req.method !== 'GET') checkCsrf(req);
-    });
+    r.addHook('onRequest', staffApiAccess(ctx, ROLES));
     const tags = ['reports'];
     const slugParams = z.object({ slug: z.string().max(40) });
     const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody };

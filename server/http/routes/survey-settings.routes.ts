@@ -23,7 +23,7 @@ import { renderPage } from '../pages/layout.js';
 import { tenantPath } from '../pages/page-context.js';
 import { SurveySettingsPage, type SurveySettingsForm } from '../pages/staff/survey-settings.page.js';
 import { resolveStaff, resolveTenant } from '../request-tenant.js';
-import { checkCsrf, requireStaff } from '../staff-auth.js';
+import { checkCsrf, requireStaff, staffApiAccess } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
 type FieldProblem = { path: string; code: string };
@@ -179,12 +179,7 @@ export async function surveySettingsRoutes(app: FastifyInstance, ctx: AppContext
 
   app.register(async (root) => {
     const r = root.withTypeProvider<ZodTypeProvider>();
-    r.addHook('onRequest', async (req, reply) => {
-      await resolveTenant(ctx, req, reply);
-      await resolveStaff(ctx, req);
-      await requireStaff(ctx, req, ['admin']);
-      if (req.method !== 'GET') checkCsrf(req);
-    });
+    r.addHook('onRequest', staffApiAccess(ctx, ['admin']));
     const tags = ['admin'];
 
     r.get(

@@ -69,23 +69,6 @@ export function rollupPeriodSql(f: RollupFilter): SQL {
         AND NOT (r.period_start >= ${m.start}::date AND r.period_start < ${m.end}::date)))`;
 }
 
-/** Counters summed over the period, one row per procedure and channel that has any. */
-export async function sumCounters(database: Database, tenantId: string, f: RollupFilter): Promise<CounterRow[]> {
-  const rows = await database.rows<{ procedure_id: string; channel: string; k: string; v: string }>(sql`
-    SELECT r.procedure_id, r.channel, kv.key AS k, sum((kv.value #>> '{}')::bigint)::text AS v
-    FROM indicator_rollups r CROSS JOIN LATERAL jsonb_each(r.counts) kv
-    WHERE ${rollupScopeSql(tenantId, f)} AND ${rollupPeriodSql(f)}
-    GROUP BY 1, 2, 3`);
-  const byKey = new Map<string, CounterRow>();
-  for (const row of rows) {
-    const key = `${row.procedure_id}|${row.channel}`;
-    let entry = byKey.get(key);
-    if (!entry) byKey.set(key, (entry = { procedureId: row.procedure_id, channel: row.channel, counts: {} }));
-    entry.counts[row.k] = Number(row.v);
-  }
-  return [...byKey.values()];
-}
-
 /** Day rows of the period with their counters, for the open data (one row per day, procedure and channel). */
 export async function dailyRows(database: Database, tenantId: string, f: RollupFilter): Promise<(CounterRow & { day: string })[]> {
   const rows = await database.rows<{ day: string; procedure_id: string; channel: string; counts: Counters }>(sql`

@@ -1,9 +1,9 @@
 /** Office hours per weekday and the holidays of the town hall (admins). */
 import { formatDate } from '../../../i18n/format.js';
 import { pickText, type LocalizedText } from '../../../../shared/domain.js';
-import { ErrorSummary, TextField, type FieldErrors } from '../form-parts.js';
-import { Layout } from '../layout.js';
+import { TextField, type FieldErrors } from '../form-parts.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { StaffFormPage } from './staff-form-page.js';
 
 export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
@@ -17,14 +17,7 @@ export function CalendarPage(p: {
   const { ctx } = p;
   const { t, tenant, lang } = ctx;
   return (
-    <Layout ctx={ctx} title={t('staff.calendar.title')} staffArea>
-      <h1>{t('staff.calendar.title')}</h1>
-      {p.notice ? (
-        <p class="success" role="status">
-          {p.notice}
-        </p>
-      ) : null}
-      <ErrorSummary ctx={ctx} errors={p.errors ?? {}} />
+    <StaffFormPage ctx={ctx} title={t('staff.calendar.title')} notice={p.notice} errors={p.errors}>
       <h2>{t('staff.calendar.hours_title')}</h2>
       <form method="post" action={tenantPath(ctx, 'staff', 'calendar', 'hours')} novalidate>
         <input type="hidden" name="_csrf" value={ctx.csrf} />
@@ -79,6 +72,6 @@ export function CalendarPage(p: {
           <button type="submit">{t('staff.calendar.add_holiday')}</button>
         </div>
       </form>
-    </Layout>
+    </StaffFormPage>
   );
 }

@@ -1,7 +1,7 @@
 /** How a town hall uses its indicators: service-level targets, the monthly report and publication (admins). */
-import { Choices, ErrorSummary, Select, TextArea, TextField, type FieldErrors } from '../form-parts.js';
-import { Layout } from '../layout.js';
+import { Choices, Select, TextArea, TextField, type FieldErrors } from '../form-parts.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { StaffFormPage } from './staff-form-page.js';
 
 /** The form's values, one string per box: `t<row>_<field>` for the targets. */
 export type IndicatorSettingsForm = Record<string, string | string[] | undefined>;
@@ -118,14 +118,7 @@ export function IndicatorSettingsPage(p: {
   const v = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
   const targetsError = p.errors?.targets;
   return (
-    <Layout ctx={ctx} title={t('staff.indicator_settings.title')} staffArea>
-      <h1>{t('staff.indicator_settings.title')}</h1>
-      {p.notice ? (
-        <p class="success" role="status">
-          {p.notice}
-        </p>
-      ) : null}
-      <ErrorSummary ctx={ctx} errors={p.errors ?? {}} />
+    <StaffFormPage ctx={ctx} title={t('staff.indicator_settings.title')} notice={p.notice} errors={p.errors}>
       <form method="post" action={tenantPath(ctx, 'staff', 'indicator-settings')} novalidate>
         <input type="hidden" name="_csrf" value={ctx.csrf} />
         <input type="hidden" name="rows" value={String(p.rows)} />
@@ -182,6 +175,6 @@ export function IndicatorSettingsPage(p: {
           <button type="submit">{t('form.save')}</button>
         </div>
       </form>
-    </Layout>
+    </StaffFormPage>
   );
 }

@@ -7,30 +7,21 @@
 import type { Indicators, NowSnapshot } from '../../../modules/indicators/indicators.types.js';
 import type { IndicatorTable } from '../../../modules/indicators/indicator-tables.js';
 import { formatDate } from '../../../i18n/format.js';
-import type { FieldErrors } from '../form-parts.js';
 import { Layout } from '../layout.js';
 import type { PageCtx } from '../page-context.js';
 import { ChartTable } from './indicators/chart-table.js';
 import { chartSpecs } from './indicators/chart-specs.js';
 import { formats } from './indicators/figures-format.js';
-import { FilterForm, type FilterValues, type Option } from './indicators/filter-form.js';
+import { FilterForm, type FilterFormProps } from './indicators/filter-form.js';
 import { Headline, Targets } from './indicators/headline.js';
 import { NowPanel, type LiveConfig } from './indicators/now-panel.js';
-import type { QuickPeriod } from './indicators/quick-periods.js';
 
 /** Tables drawn as charts, in the order of the volume section. */
 const VOLUME = ['by-day', 'by-type', 'by-channel', 'by-procedure', 'by-outcome', 'by-hour', 'by-weekday'];
 /** Tables with a place of their own; the others (summary, times) close the page as tables only. */
 const PLACED = new Set([...VOLUME, 'satisfaction', 'targets']);
 
-export type IndicatorsPageProps = {
-  ctx: PageCtx;
-  action: string;
-  values: FilterValues;
-  errors: FieldErrors;
-  message?: string;
-  options: { procedures: Option[]; channels: Option[]; departments: Option[]; agents: Option[] };
-  quick: { key: QuickPeriod; href: string; current: boolean }[];
+export type IndicatorsPageProps = FilterFormProps & {
   now: NowSnapshot;
   live: LiveConfig;
   /** Absent when the filter is wrong: the page shows the form and its errors. */

@@ -1,8 +1,8 @@
 /** How live attention behaves: waiting room, no-shows, calls, the virtual queue and its priorities (admins). */
 import { PRIORITY_REASONS } from '../../../modules/attention/live-settings.js';
-import { Choices, ErrorSummary, TextField, type FieldErrors } from '../form-parts.js';
-import { Layout } from '../layout.js';
+import { Choices, TextField, type FieldErrors } from '../form-parts.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { StaffFormPage } from './staff-form-page.js';
 
 /** The form's values, one string per box (`priority_<reason>` for the weights, `queueOpen` = 'yes' when open). */
 export type LiveSettingsForm = Record<string, string | string[] | undefined>;
@@ -12,14 +12,7 @@ export function LiveSettingsPage(p: { ctx: PageCtx; values: LiveSettingsForm; er
   const { t } = ctx;
   const v = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
   return (
-    <Layout ctx={ctx} title={t('staff.live_settings.title')} staffArea>
-      <h1>{t('staff.live_settings.title')}</h1>
-      {p.notice ? (
-        <p class="success" role="status">
-          {p.notice}
-        </p>
-      ) : null}
-      <ErrorSummary ctx={ctx} errors={p.errors ?? {}} />
+    <StaffFormPage ctx={ctx} title={t('staff.live_settings.title')} notice={p.notice} errors={p.errors}>
       <form method="post" action={tenantPath(ctx, 'staff', 'live-settings')} novalidate>
         <input type="hidden" name="_csrf" value={ctx.csrf} />
         <fieldset class="field">
@@ -96,6 +89,6 @@ export function LiveSettingsPage(p: { ctx: PageCtx; values: LiveSettingsForm; er
       <p>
         <a href={tenantPath(ctx, 'staff', 'typologies')}>{t('staff.live_settings.typologies_link')}</a>
       </p>
-    </Layout>
+    </StaffFormPage>
   );
 }

@@ -5,9 +5,9 @@
  */
 import { formatDate } from '../../../i18n/format.js';
 import { APPOINTMENT_ACT_MAX, officialState, type Official } from '../../../modules/officials/officials.js';
-import { ErrorSummary, Select, TextField, type FieldErrors } from '../form-parts.js';
-import { Layout } from '../layout.js';
+import { Select, TextField, type FieldErrors } from '../form-parts.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { StaffFormPage } from './staff-form-page.js';
 
 /** Posted values of the grant form. */
 export type OfficialForm = { staffId?: string; appointmentAct?: string; validFrom?: string; validUntil?: string };
@@ -27,14 +27,7 @@ export function OfficialsPage(p: {
   const action = tenantPath(ctx, 'staff', 'officials');
   const day = (d: string | null) => (d ? formatDate(d, zone, lang) : t('staff.officials.open_ended'));
   return (
-    <Layout ctx={ctx} title={t('staff.officials.title')} staffArea>
-      <h1>{t('staff.officials.title')}</h1>
-      {p.notice ? (
-        <p class="success" role="status">
-          {p.notice}
-        </p>
-      ) : null}
-      <ErrorSummary ctx={ctx} errors={p.errors ?? {}} />
+    <StaffFormPage ctx={ctx} title={t('staff.officials.title')} notice={p.notice} errors={p.errors}>
       <p>{t('staff.officials.intro')}</p>
       <h2 id="f-register" tabindex={-1}>{t('staff.officials.list_title')}</h2>
       {p.officials.length ? (
@@ -113,6 +106,6 @@ export function OfficialsPage(p: {
           </div>
         </form>
       </section>
-    </Layout>
+    </StaffFormPage>
   );
 }

@@ -8,9 +8,9 @@
 import { LANGUAGES, type Language } from '../../../../shared/domain.js';
 import { translator } from '../../../i18n/i18n.js';
 import { QUESTION_KINDS, questionText, SURVEY_LABEL_MAX, type SurveyQuestion } from '../../../modules/surveys/survey-questions.js';
-import { Choices, ErrorSummary, TextField, type FieldErrors } from '../form-parts.js';
-import { Layout } from '../layout.js';
+import { Choices, TextField, type FieldErrors } from '../form-parts.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { StaffFormPage } from './staff-form-page.js';
 
 /** Posted values, by field name: `q_<id>_label_<lang>`, `q_<id>_required`, `add_id`, `add_kind`, `add_required`, `add_label_<lang>`. */
 export type SurveySettingsForm = Record<string, string | string[] | undefined>;
@@ -150,14 +150,7 @@ export function SurveySettingsPage(p: { ctx: PageCtx; questions: SurveyQuestion[
   const { ctx } = p;
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('survey_settings.title')} staffArea>
-      <h1>{t('survey_settings.title')}</h1>
-      {p.notice ? (
-        <p class="success" role="status">
-          {p.notice}
-        </p>
-      ) : null}
-      <ErrorSummary ctx={ctx} errors={p.errors ?? {}} />
+    <StaffFormPage ctx={ctx} title={t('survey_settings.title')} notice={p.notice} errors={p.errors}>
       <p>{t('survey_settings.intro')}</p>
       <h2 id="f-questions" tabindex={-1}>
         {t('survey_settings.list_title')}
@@ -173,6 +166,6 @@ export function SurveySettingsPage(p: { ctx: PageCtx; questions: SurveyQuestion[
         <p>{t('survey_settings.restore_text')}</p>
         <ActionButton ctx={ctx} action="restore" text={t('survey_settings.restore_submit')} />
       </section>
-    </Layout>
+    </StaffFormPage>
   );
 }

@@ -4,6 +4,7 @@ import type { Typology } from '../../../modules/attention/typologies.js';
 import { Choices, ErrorSummary, TextField, type FieldErrors } from '../form-parts.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { StaffFormPage } from './staff-form-page.js';
 
 /** The form's values: `code`, `name_<lang>`, `position`, `active` ('yes'). */
 export type TypologyForm = Record<string, string | string[] | undefined>;
@@ -33,14 +34,7 @@ export function TypologiesPage(p: { ctx: PageCtx; typologies: Typology[]; values
   const { ctx } = p;
   const { t, lang } = ctx;
   return (
-    <Layout ctx={ctx} title={t('staff.typologies.title')} staffArea>
-      <h1>{t('staff.typologies.title')}</h1>
-      {p.notice ? (
-        <p class="success" role="status">
-          {p.notice}
-        </p>
-      ) : null}
-      <ErrorSummary ctx={ctx} errors={p.errors ?? {}} />
+    <StaffFormPage ctx={ctx} title={t('staff.typologies.title')} notice={p.notice} errors={p.errors}>
       <p>{t('staff.typologies.intro')}</p>
       <table>
         <thead>
@@ -93,7 +87,7 @@ export function TypologiesPage(p: { ctx: PageCtx; typologies: Typology[]; values
       <p>
         <a href={tenantPath(ctx, 'staff', 'live-settings')}>{t('staff.typologies.back')}</a>
       </p>
-    </Layout>
+    </StaffFormPage>
   );
 }
 

@@ -7,7 +7,7 @@ import type { QuickPeriod } from './quick-periods.js';
 export type FilterValues = { from?: string; to?: string; procedure?: string; channel?: string; department?: string; agent?: string };
 export type Option = { value: string; label: string };
 
-export function FilterForm(p: {
+export type FilterFormProps = {
   ctx: PageCtx;
   action: string;
   values: FilterValues;
@@ -15,7 +15,9 @@ export function FilterForm(p: {
   message?: string;
   options: { procedures: Option[]; channels: Option[]; departments: Option[]; agents: Option[] };
   quick: { key: QuickPeriod; href: string; current: boolean }[];
-}) {
+};
+
+export function FilterForm(p: FilterFormProps) {
   const { t } = p.ctx;
   const all = { value: '', label: t('dashboard.filter.all') };
   return (
