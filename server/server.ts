@@ -21,6 +21,8 @@ import { CalendarCache } from './modules/scheduling/calendar-cache.js';
 import { EventBus } from './realtime/event-bus.js';
 import { RoomRelay } from './realtime/room-relay.js';
 import { TenantCache } from './modules/tenants/tenant-cache.js';
+import { loadSealer, type Sealer } from './modules/sealing/sealer.js';
+import { openFileStore } from './storage/open-file-store.js';
 
 export type Running = {
   app: FastifyInstance;
@@ -39,6 +41,16 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     opts.database ??
     (await openDatabase({ url: config.DATABASE_URL, dataDir: path.join(config.DATA_DIR, 'pglite'), poolSize: config.DATABASE_POOL_SIZE }));
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+  const files = () => openFileStore(config, logger);
+  // The seal is loaded on first use (a demo seal's RSA key is generated once, when first needed); a failure is retried next time.
+  let sealing: Promise<Sealer> | undefined;
+  const sealer = () => {
+    sealing ??= loadSealer(config, logger).catch((e: unknown) => {
+      sealing = undefined;
+      throw e;
+    });
+    return sealing;
+  };
   // Without SMTP, email jobs stay pending in the outbox (admins can read them) until a process with SMTP sends them.
   // Monthly reports are made by every worker; their emails go through that outbox.
   const handlers: Record<string, JobHandler> = {
@@ -59,6 +71,9 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
     tenants: new TenantCache(database.db),
     calendars,
     smtpConfigured: !!mailer,
+    files,
+    sealer,
+    kickJobs: () => jobs?.kick(),
     booking: { database, calendars, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() },
   };
   // Call rooms span processes: signaling, chat and presence in a room travel through the database.

@@ -41,6 +41,18 @@ export type TenantSettings = {
   indicators?: Partial<IndicatorSettings>;
   /** The satisfaction survey's questions, in order; absent = the default set (modules/surveys/survey-questions.ts). */
   survey?: { questions: SurveyQuestionConfig[] };
+  /** The formal procedure (documents, consent, hand-off, retention); absent fields take the defaults of `formalSettings()`. */
+  formal?: Partial<FormalSettings>;
+};
+
+/** How a town hall runs formal procedures (see modules/filing/formal-settings.ts for defaults). */
+export type FormalSettings = {
+  /** Citizens may upload documents until this many hours before the slot (later only when the agent reopens). */
+  uploadDeadlineHours: number;
+  /** Optional one-time code as a simple signature of the consent: off, or sent by email. */
+  consentOtp: 'off' | 'email';
+  /** Days after an attention ends before the appointment's personal data is anonymised. */
+  personalDataRetentionDays: number;
 };
 
 /**
@@ -181,6 +193,10 @@ export const procedures = pgTable(
     minNoticeMinutes: integer('min_notice_minutes').notNull().default(60),
     horizonDays: integer('horizon_days').notNull().default(30),
     documents: jsonb('documents').$type<RequiredDocument[]>().notNull().default([]),
+    /** The request form (a JSON Schema object, checked by modules/filing/request-schema.ts); null = no form. */
+    requestSchema: jsonb('request_schema').$type<Record<string, unknown>>(),
+    /** Days after the hand-off is acknowledged before documents, identity images and the recording are deleted. */
+    retentionDays: integer('retention_days').notNull().default(7),
     active: boolean('active').notNull().default(true),
     position: integer('position').notNull().default(0),
     createdAt: createdAt(),
@@ -193,6 +209,8 @@ export const procedures = pgTable(
     check('procedures_buffer', sql`${t.bufferMinutes} BETWEEN 0 AND 240`),
     check('procedures_notice', sql`${t.minNoticeMinutes} BETWEEN 0 AND 43200`),
     check('procedures_horizon', sql`${t.horizonDays} BETWEEN 1 AND 366`),
+    check('procedures_retention', sql`${t.retentionDays} BETWEEN 0 AND 3650`),
+    check('procedures_request_schema_object', sql`${t.requestSchema} IS NULL OR jsonb_typeof(${t.requestSchema}) = 'object'`),
   ],
 );
 
@@ -286,6 +304,10 @@ export const appointments = pgTable(
     idempotencyKey: text('idempotency_key'),
     sequence: integer('sequence').notNull().default(0),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    /** The agent reopened the document space after the upload deadline, until this time. */
+    documentsReopenedUntil: timestamp('documents_reopened_until', { withTimezone: true }),
+    /** Personal data (name, email, phone, tax id) was replaced after its retention period. */
+    anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -871,3 +893,262 @@ export const authorisedOfficials = pgTable(
     check('authorised_officials_until_after_from', sql`${t.validUntil} IS NULL OR ${t.validUntil} >= ${t.validFrom}`),
   ],
 );
+
+/* ───────────────────────── Formal procedure (issue 4) ───────────────────────── */
+
+export const DOCUMENT_KINDS = ['citizen', 'handout', 'id_front', 'id_back'] as const;
+/** citizen = uploaded by the citizen; handout = given by the agent to the citizen; id_front/id_back = identity evidence captured from the video. */
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export const DOCUMENT_STATES = ['uploading', 'pending', 'accepted', 'rejected', 'refused', 'purged'] as const;
+/**
+ * uploading = tus upload in progress; pending = complete, stored, awaiting the agent's review;
+ * accepted/rejected = reviewed; refused = failed a check (type, size, scan; `refused_code` says which,
+ * nothing kept); purged = the file was deleted after retention (the row stays, without the file).
+ */
+export type DocumentState = (typeof DOCUMENT_STATES)[number];
+
+/**
+ * A file in an appointment's (or a queue attention's) secure document space.
+ * The bytes live encrypted in the file store under `storage_key`
+ * (`<tenant>/documents/<id>/…`, no personal data in the path); the name the
+ * citizen gave is kept sanitised for display only.
+ */
+export const documents = pgTable(
+  'documents',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    /** The space: the appointment, or the attention when there is none (virtual queue). */
+    appointmentId: uuid('appointment_id').references(() => appointments.id, { onDelete: 'cascade' }),
+    attentionId: uuid('attention_id').references(() => attentions.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<DocumentKind>().notNull(),
+    /** Which of the procedure's required documents this is (index into `procedures.documents`); null = other. */
+    requirement: smallint('requirement'),
+    /** The tus upload id (random, no personal data). */
+    uploadId: text('upload_id'),
+    /** Sanitised display name (no path, no control characters), at most 200 characters. */
+    fileName: text('file_name').notNull(),
+    /** Size announced by the uploader (Upload-Length). */
+    declaredBytes: bigint('declared_bytes', { mode: 'number' }).notNull(),
+    /** Content type sniffed from the bytes once complete. */
+    contentType: text('content_type'),
+    bytes: bigint('bytes', { mode: 'number' }),
+    sha256: text('sha256'),
+    storageKey: text('storage_key'),
+    status: text('status').$type<DocumentState>().notNull().default('uploading'),
+    /** For `refused`: the error code (file_type_not_allowed, file_too_large, archive_bomb, virus_found, …). */
+    refusedCode: text('refused_code'),
+    /** For `rejected`: the agent's reason, shown to the citizen. */
+    rejectReason: text('reject_reason'),
+    reviewedBy: uuid('reviewed_by').references(() => staff.id, { onDelete: 'restrict' }),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    /** Uploaded by the staff member (handout, identity images); null = the citizen. */
+    uploadedBy: uuid('uploaded_by').references(() => staff.id, { onDelete: 'restrict' }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    purgedAt: timestamp('purged_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('documents_upload_id').on(t.uploadId),
+    index('documents_appointment_idx').on(t.tenantId, t.appointmentId).where(sql`${t.appointmentId} IS NOT NULL`),
+    index('documents_attention_idx').on(t.tenantId, t.attentionId).where(sql`${t.attentionId} IS NOT NULL`),
+    check('documents_space', sql`${t.appointmentId} IS NOT NULL OR ${t.attentionId} IS NOT NULL`),
+    check('documents_kind_known', sql`${t.kind} IN ('citizen','handout','id_front','id_back')`),
+    check('documents_status_known', sql`${t.status} IN ('uploading','pending','accepted','rejected','refused','purged')`),
+    check('documents_file_name_length', sql`char_length(${t.fileName}) BETWEEN 1 AND 200`),
+    check('documents_declared_bytes', sql`${t.declaredBytes} >= 0`),
+    check('documents_stored', sql`${t.status} NOT IN ('pending','accepted','rejected') OR (${t.storageKey} IS NOT NULL AND ${t.sha256} IS NOT NULL AND ${t.bytes} IS NOT NULL AND ${t.contentType} IS NOT NULL)`),
+    check('documents_rejected_reason', sql`${t.status} <> 'rejected' OR ${t.rejectReason} IS NOT NULL`),
+    check('documents_refused_code', sql`${t.status} <> 'refused' OR ${t.refusedCode} IS NOT NULL`),
+  ],
+);
+
+/**
+ * The identity step of a formal attention: the agent confirmed the face
+ * against the ID, captured its front and back (documents of kind id_front /
+ * id_back) and recorded the name and ID number the citizen stated. Name and
+ * number are cleared (`anonymised_at`) after the retention period.
+ */
+export const identityChecks = pgTable(
+  'identity_checks',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    fullName: text('full_name'),
+    /** dni, nie or cif (shared/tax-id.ts). */
+    idKind: text('id_kind').$type<'dni' | 'nie' | 'cif'>().notNull(),
+    idNumber: text('id_number'),
+    faceConfirmed: boolean('face_confirmed').notNull(),
+    frontDocumentId: uuid('front_document_id').references(() => documents.id, { onDelete: 'restrict' }),
+    backDocumentId: uuid('back_document_id').references(() => documents.id, { onDelete: 'restrict' }),
+    checkedBy: uuid('checked_by')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'restrict' }),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
+    anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('identity_checks_attention_idx').on(t.tenantId, t.attentionId),
+    check('identity_checks_kind_known', sql`${t.idKind} IN ('dni','nie','cif')`),
+    check('identity_checks_face', sql`${t.faceConfirmed}`),
+    check('identity_checks_present', sql`${t.anonymisedAt} IS NOT NULL OR (${t.fullName} IS NOT NULL AND ${t.idNumber} IS NOT NULL)`),
+  ],
+);
+
+/**
+ * The citizen's express consent to file a request (Llei 39/2015 art. 12.2):
+ * the text shown in their language, for the form data whose SHA-256 is
+ * `form_sha256`, the time, and the position in the recording when there is
+ * one. With `otp_channel` set, the consent counts only once `otp_verified_at`
+ * is set (a one-time code as a simple signature; only its hash is kept).
+ */
+export const filingConsents = pgTable(
+  'filing_consents',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'cascade' }),
+    formSha256: text('form_sha256').notNull(),
+    language: text('language').$type<Language>().notNull(),
+    textShown: text('text_shown').notNull(),
+    givenAt: timestamp('given_at', { withTimezone: true }).notNull(),
+    recordingId: uuid('recording_id').references(() => recordings.id, { onDelete: 'set null' }),
+    /** Milliseconds from the recording's start to the consent. */
+    recordingOffsetMs: bigint('recording_offset_ms', { mode: 'number' }),
+    otpChannel: text('otp_channel').$type<'email'>(),
+    otpHash: text('otp_hash'),
+    otpExpiresAt: timestamp('otp_expires_at', { withTimezone: true }),
+    otpAttempts: integer('otp_attempts').notNull().default(0),
+    otpVerifiedAt: timestamp('otp_verified_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('filing_consents_attention_idx').on(t.tenantId, t.attentionId, t.givenAt),
+    check('filing_consents_sha', sql`${t.formSha256} ~ '^[0-9a-f]{64}$'`),
+    check('filing_consents_otp_channel', sql`${t.otpChannel} IS NULL OR ${t.otpChannel} = 'email'`),
+  ],
+);
+
+export const FILING_STATES = ['registered', 'sealed'] as const;
+/** registered = numbered, receipt not yet sealed (the seal_receipt job is queued in the same transaction); sealed = receipt stored. */
+export type FilingState = (typeof FILING_STATES)[number];
+
+/**
+ * A request filed on a citizen's behalf by an authorised official during an
+ * attention: the form data, the identity check and consent it rests on, its
+ * register entry (same transaction), and its sealed receipt. Only the
+ * SHA-256 of the secure verification code (CSV) is kept (`csv_hash`).
+ */
+export const filings = pgTable(
+  'filings',
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    attentionId: uuid('attention_id')
+      .notNull()
+      .references(() => attentions.id, { onDelete: 'restrict' }),
+    procedureId: uuid('procedure_id')
+      .notNull()
+      .references(() => procedures.id, { onDelete: 'restrict' }),
+    identityCheckId: uuid('identity_check_id')
+      .notNull()
+      .references(() => identityChecks.id, { onDelete: 'restrict' }),
+    consentId: uuid('consent_id')
+      .notNull()
+      .references(() => filingConsents.id, { onDelete: 'restrict' }),
+    officialId: uuid('official_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'restrict' }),
+    registerEntryId: uuid('register_entry_id')
+      .notNull()
+      .references(() => registerEntries.id, { onDelete: 'restrict' }),
+    /** The form data as filed; null once anonymised after retention. */
+    formData: jsonb('form_data').$type<Record<string, unknown>>(),
+    formSha256: text('form_sha256').notNull(),
+    /** The citizen's language: the receipt's and emails' language. */
+    language: text('language').$type<Language>().notNull(),
+    /** csvLookupKey(code): SHA-256 of the normalised CSV. */
+    csvHash: text('csv_hash').notNull(),
+    status: text('status').$type<FilingState>().notNull().default('registered'),
+    receiptKey: text('receipt_key'),
+    receiptSha256: text('receipt_sha256'),
+    sealedAt: timestamp('sealed_at', { withTimezone: true }),
+    anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('filings_attention').on(t.attentionId),
+    uniqueIndex('filings_register_entry').on(t.registerEntryId),
+    uniqueIndex('filings_csv_hash').on(t.csvHash),
+    index('filings_tenant_created_idx').on(t.tenantId, t.createdAt),
+    check('filings_status_known', sql`${t.status} IN ('registered','sealed')`),
+    check('filings_sealed', sql`${t.status} <> 'sealed' OR (${t.receiptKey} IS NOT NULL AND ${t.receiptSha256} IS NOT NULL AND ${t.sealedAt} IS NOT NULL)`),
+    check('filings_sha', sql`${t.formSha256} ~ '^[0-9a-f]{64}$' AND ${t.csvHash} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+export const HANDOFF_STATES = ['pending', 'delivered', 'failed', 'purged'] as const;
+/**
+ * pending = package built or being built, delivery queued/retrying; delivered = the case-management system
+ * acknowledged it (webhook 2xx or pull ack); failed = retries exhausted (shown to supervisors, can be retried);
+ * purged = retention passed, files deleted.
+ */
+export type HandoffState = (typeof HANDOFF_STATES)[number];
+
+/**
+ * The evidence package of a filing and its hand-off to the town hall's
+ * case-management system. The idempotency key the receiver sees is the
+ * filing id. `purge_after` = acknowledged + the procedure's retention days.
+ */
+export const handoffs = pgTable(
+  'handoffs',
+  {
+    filingId: uuid('filing_id')
+      .primaryKey()
+      .references(() => filings.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
+    status: text('status').$type<HandoffState>().notNull().default('pending'),
+    /** Storage key of the manifest (JSON) and of its detached CAdES seal. */
+    manifestKey: text('manifest_key'),
+    manifestSha256: text('manifest_sha256'),
+    manifestSealKey: text('manifest_seal_key'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** 'webhook' or 'pull'. */
+    deliveredVia: text('delivered_via').$type<'webhook' | 'pull'>(),
+    purgeAfter: timestamp('purge_after', { withTimezone: true }),
+    purgedAt: timestamp('purged_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('handoffs_tenant_status_idx').on(t.tenantId, t.status, t.createdAt),
+    index('handoffs_purge_idx').on(t.purgeAfter).where(sql`${t.status} = 'delivered'`),
+    check('handoffs_status_known', sql`${t.status} IN ('pending','delivered','failed','purged')`),
+    check('handoffs_delivered_via', sql`${t.deliveredVia} IS NULL OR ${t.deliveredVia} IN ('webhook','pull')`),
+    check('handoffs_delivered', sql`${t.status} NOT IN ('delivered','purged') OR (${t.deliveredAt} IS NOT NULL AND ${t.purgeAfter} IS NOT NULL)`),
+  ],
+);
+
+/**
+ * A town hall's case-management integration: where packages are pushed
+ * (webhook URL, HMAC-SHA256 secret, encrypted with the tenant key) and the
+ * hash of the bearer token of the pull API.
+ */
+export const integrations = pgTable('integrations', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  webhookUrl: text('webhook_url'),
+  /** AES-256-GCM(tenant key) of the webhook secret, base64 (nonce ‖ ciphertext ‖ tag). */
+  webhookSecretEnc: text('webhook_secret_enc'),
+  /** SHA-256 of the pull API's bearer token. */
+  pullTokenHash: text('pull_token_hash'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
