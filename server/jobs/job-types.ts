@@ -35,3 +35,26 @@ export const monthlyReportJobPayload = z.object({
 });
 
 export type MonthlyReportJobPayload = z.infer<typeof monthlyReportJobPayload>;
+
+/**
+ * The `seal_receipt` job, queued in the transaction that files a request
+ * (modules/filing): renders the receipt PDF in the citizen's language, seals
+ * it (PAdES B-B), stores it, and in one transaction marks the filing sealed,
+ * appends `receipt_sealed`, queues the receipt email and `build_package`.
+ * Safe to run again after a crash. `csv` is the plain secure verification
+ * code printed on the receipt (only its hash is in `filings`); it is removed
+ * from the payload once the job is done.
+ */
+export const sealReceiptJobPayload = z.object({
+  filingId: z.uuid(),
+  csv: z.string().min(1).max(64).optional(),
+});
+export type SealReceiptJobPayload = z.infer<typeof sealReceiptJobPayload>;
+
+/** The `build_package` job: builds a filing's evidence package and sealed manifest, then queues `deliver_package`. */
+export const buildPackageJobPayload = z.object({ filingId: z.uuid() });
+export type BuildPackageJobPayload = z.infer<typeof buildPackageJobPayload>;
+
+/** The `deliver_package` job: pushes the package to the tenant's webhook (retried with backoff; idempotency key = filing id). */
+export const deliverPackageJobPayload = z.object({ filingId: z.uuid() });
+export type DeliverPackageJobPayload = z.infer<typeof deliverPackageJobPayload>;
