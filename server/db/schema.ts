@@ -324,7 +324,7 @@ export const appointments = pgTable(
       'appointments_kind_times',
       sql`(${t.kind} = 'asap' AND ${t.startsAt} IS NULL AND ${t.channel} = 'callback') OR (${t.kind} = 'slot' AND ${t.startsAt} IS NOT NULL AND ${t.endsAt} > ${t.startsAt} AND ${t.blockedUntil} >= ${t.endsAt} AND ${t.agentId} IS NOT NULL)`,
     ),
-    check('appointments_contact', sql`${t.email} IS NOT NULL OR ${t.phone} IS NOT NULL`),
+    check('appointments_contact', sql`${t.email} IS NOT NULL OR ${t.phone} IS NOT NULL OR ${t.anonymisedAt} IS NOT NULL`),
   ],
 );
 
@@ -439,6 +439,8 @@ export const attentions = pgTable(
     notes: text('notes'),
     /** Call attempts made (phone and call-back). */
     attempts: integer('attempts').notNull().default(0),
+    /** Personal data (name, email, phone, notes) was cleared after its retention period; the times and codes stay for statistics. */
+    anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -450,7 +452,7 @@ export const attentions = pgTable(
     check('attentions_status_known', sql`${t.status} IN ('waiting','in_progress','closed','no_show','not_reached','abandoned')`),
     check('attentions_channel_known', sql`${t.channel} IN ('video','phone','callback')`),
     check('attentions_outcome_known', sql`${t.outcome} IS NULL OR ${t.outcome} IN ('resolved','follow_up','missing_documents','other')`),
-    check('attentions_queue_contact', sql`${t.appointmentId} IS NOT NULL OR (${t.citizenName} IS NOT NULL AND (${t.email} IS NOT NULL OR ${t.phone} IS NOT NULL))`),
+    check('attentions_queue_contact', sql`${t.appointmentId} IS NOT NULL OR ${t.anonymisedAt} IS NOT NULL OR (${t.citizenName} IS NOT NULL AND (${t.email} IS NOT NULL OR ${t.phone} IS NOT NULL))`),
     check('attentions_in_progress_agent', sql`${t.status} <> 'in_progress' OR (${t.agentId} IS NOT NULL AND ${t.takenAt} IS NOT NULL)`),
     check('attentions_closed_fields', sql`${t.status} <> 'closed' OR (${t.closedAt} IS NOT NULL AND ${t.outcome} IS NOT NULL AND ${t.typologyId} IS NOT NULL)`),
   ],
