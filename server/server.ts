@@ -16,6 +16,10 @@ import { monthlyReportJob } from './jobs/monthly-report.job.js';
 import { reportSchedule } from './jobs/report-schedule.js';
 import { recordingSweep as recordingSweepTask } from './jobs/recording-sweep.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
+import { buildPackageJob } from './jobs/build-package.job.js';
+import { deliverPackageJob } from './jobs/deliver-package.job.js';
+import { retentionPurge } from './jobs/retention-purge.js';
+import { sealReceiptJob } from './jobs/seal-receipt.job.js';
 import { createMailer } from './mail/mailer.js';
 import { CalendarCache } from './modules/scheduling/calendar-cache.js';
 import { EventBus } from './realtime/event-bus.js';
@@ -55,7 +59,10 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   // Monthly reports are made by every worker; their emails go through that outbox.
   const handlers: Record<string, JobHandler> = {
     monthly_report: monthlyReportJob({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }),
-    ...(mailer ? { email: sendEmailJob({ database, mailer, site: config }) } : {}),
+    seal_receipt: sealReceiptJob({ database, files, sealer, config, kickJobs: () => jobs?.kick() }),
+    ...(mailer ? { email: sendEmailJob({ database, mailer, site: config, files }) } : {}),
+    build_package: buildPackageJob({ database, files, sealer, deliverMaxAttempts: config.HANDOFF_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }),
+    deliver_package: deliverPackageJob({ database, files, config, timeoutMs: config.HANDOFF_WEBHOOK_TIMEOUT_MS }),
   };
   const jobs: JobRunner | null = config.WORKER ? new JobRunner(database, handlers, { pollMs: config.JOB_POLL_MS, logger }) : null;
   const calendars = new CalendarCache(database);
@@ -92,6 +99,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   const recordingSweep = recordingSweepTask({ database, config, logger }).start();
   const sweep = liveSweep({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }, { intervalMs: config.LIVE_SWEEP_SECONDS * 1000, logger }).start();
   const reports = reportSchedule({ database, config, logger, kickJobs: () => jobs?.kick() }).start();
+  const retention = config.RETENTION_SWEEP_SECONDS > 0 ? retentionPurge({ database, files, logger }, config.RETENTION_SWEEP_SECONDS * 1000).start() : null;
   const sampler = config.FIRST_FREE_SAMPLE_SECONDS > 0 ? firstFreeSampler({ database, config, logger }, config.FIRST_FREE_SAMPLE_SECONDS * 1000).start() : null;
   let closed = false;
   return {
@@ -110,6 +118,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
       await sweep.stop();
       await reports.stop();
       await sampler?.stop();
+      await retention?.stop();
       await events.stop();
       await relay.stop();
       await jobs?.stop();

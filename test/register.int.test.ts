@@ -18,6 +18,7 @@ import { registerEntry, type RegisterEntry } from '../server/modules/register/re
 import { findRegisterEntry } from '../server/modules/register/register.repository.js';
 import { DATABASE_KINDS } from './support/databases.js';
 import { useDatabase } from './support/use-database.js';
+import { inParallel } from './support/in-parallel.js';
 import { smallTenant } from './support/test-server.js';
 
 type Fixture = Awaited<ReturnType<typeof smallTenant>>;
@@ -25,26 +26,6 @@ type Fixture = Awaited<ReturnType<typeof smallTenant>>;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const hashOf = (data: unknown) => createHash('sha256').update(JSON.stringify(data)).digest('hex');
 const localYear = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).year;
-
-/**
- * Runs `tasks`, at most `limit` at a time. With `limit` = the pool size the
- * database sees as many concurrent filings as `Promise.all` would give it, but
- * no task waits for a free connection longer than the pool allows (5 s): the
- * filings of one tenant take turns, so 500 queued at once could time out on a
- * loaded test machine before reaching the database.
- */
-async function inParallel<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
-}
 
 /** One filing in its own transaction; `fail` throws after the number was taken, rolling the filing back. */
 function file(

@@ -15,7 +15,7 @@ test('an admin adds a procedure in the browser, citizens see it, and opens the e
   await expectNoAxeViolations(page, 'agenda');
 
   await page.getByRole('navigation', { name: 'Staff area' }).getByRole('link', { name: 'Procedures' }).click();
-  await expect(page.getByRole('row')).toHaveCount(9); // header + 8 demo procedures
+  await expect(page.getByRole('row')).toHaveCount(10); // header + 9 demo procedures
   await page.getByRole('link', { name: 'New procedure' }).click();
   await page.getByLabel('Code').fill('gual-cotxes');
   const ca = page.getByRole('group', { name: 'Texts in CA' });

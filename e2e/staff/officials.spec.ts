@@ -1,5 +1,6 @@
 import { expect, expectNoAxeViolations, tabTo, test } from '../support/fixtures.js';
 
+// the demo already empowers Laia Soler (agent1, the call tests' official): this grants Jordi Vidal
 test('an admin empowers an official by keyboard, sees a mistake explained, and revokes the empowerment', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
   await page.goto(`/${slug}/staff/login?lang=ca`);
@@ -14,7 +15,7 @@ test('an admin empowers an official by keyboard, sees a mistake explained, and r
 
   // choose a person but leave the act empty: the summary explains and takes focus
   await tabTo(page, page.getByRole('combobox', { name: 'Persona del personal' }));
-  await page.keyboard.type('Laia');
+  await page.keyboard.type('Jordi');
   await expect(page.getByRole('combobox', { name: 'Persona del personal' })).not.toHaveValue('');
   await tabTo(page, page.getByRole('button', { name: 'Habilita' }));
   await page.keyboard.press('Enter');
@@ -29,13 +30,13 @@ test('an admin empowers an official by keyboard, sees a mistake explained, and r
   await tabTo(page, page.getByRole('button', { name: 'Habilita' }));
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toContainText("S'ha afegit l'habilitació al registre.");
-  const row = page.getByRole('row', { name: /Laia Soler/ });
+  const row = page.getByRole('row', { name: /Jordi Vidal/ });
   await expect(row).toContainText('Decret 123/2026');
   await expect(row).toContainText('Vigent');
 
   // revoke it: the row stays, revoked
-  await tabTo(page, page.getByRole('button', { name: 'Revoca: Laia Soler' }));
+  await tabTo(page, page.getByRole('button', { name: 'Revoca: Jordi Vidal' }));
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toContainText("S'ha revocat l'habilitació.");
-  await expect(page.getByRole('row', { name: /Laia Soler/ })).toContainText('Revocada');
+  await expect(page.getByRole('row', { name: /Jordi Vidal/ })).toContainText('Revocada');
 });

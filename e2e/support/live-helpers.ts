@@ -167,3 +167,21 @@ export async function callReport(page: Page): Promise<{ ice: string[]; shown: st
     return { ice: [...w.__iceLog], shown: [...w.__connLog], transport };
   });
 }
+
+/**
+ * Makes the demo procedure `certificat-empadronament` a formal one for a spec: the request form of
+ * test/support/filings.ts (every feature of the schema subset) and the agent in the register of
+ * authorised officials (kept if already there).
+ */
+export async function prepareFormalProcedure(db: Database, o: { tenantId: string; slug: string; agent?: string; procedure?: string }) {
+  const { TEST_REQUEST_SCHEMA } = await import('../../test/support/filings.js');
+  const { withFieldOrder } = await import('../../server/modules/filing/request-schema.js');
+  const { grantOfficial } = await import('../../server/modules/officials/officials.js');
+  await db.rows(sql`UPDATE procedures SET request_schema = ${JSON.stringify(withFieldOrder(TEST_REQUEST_SCHEMA))}::jsonb
+                     WHERE tenant_id = ${o.tenantId} AND code = ${o.procedure ?? 'certificat-empadronament'}`);
+  const [agent] = await db.rows<{ id: string; granted: boolean }>(sql`
+    SELECT s.id, EXISTS (SELECT 1 FROM authorised_officials a WHERE a.tenant_id = s.tenant_id AND a.staff_id = s.id AND a.revoked_at IS NULL) AS granted
+      FROM staff s WHERE s.tenant_id = ${o.tenantId} AND s.email = ${`${o.agent ?? 'agent1'}@${o.slug}.example`}`);
+  expect(agent, 'the agent exists').toBeTruthy();
+  if (!agent.granted) await grantOfficial({ db: db.db, tenantId: o.tenantId, input: { staffId: agent.id, appointmentAct: 'Decret 12/2026', validFrom: '2000-01-01', validUntil: null } });
+}

@@ -95,6 +95,8 @@ const schema = z.object({
   RATE_LIMIT_QUEUE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** Public transparency panel and open-data requests per IP and route. */
   RATE_LIMIT_OPEN_DATA_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(120),
+  /** Public receipt verification (page, API and receipt download by CSV) requests per IP per minute. */
+  RATE_LIMIT_VERIFY_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   /**
    * Slug of the operator's own tenant, for a service run for several town halls: its supervisors and
    * admins see the cross-tenant comparison (/{slug}/staff/compare). Absent: nobody does.
@@ -111,6 +113,27 @@ const schema = z.object({
   SEAL_P12_PATH: z.string().min(1).optional(),
   /** Password of SEAL_P12_PATH; required with it. Never logged. */
   SEAL_P12_PASSWORD: z.string().optional(),
+  /** How often each process runs the retention task (package files purged, personal data anonymised); 0 = never. */
+  RETENTION_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
+  /** Attempts of a package delivery to the case-management webhook (exponential backoff, up to an hour apart). */
+  HANDOFF_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  /** A webhook call that has not answered after this many milliseconds counts as failed. */
+  HANDOFF_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /** Pull API requests (case-management systems) per IP per minute. */
+  RATE_LIMIT_HANDOFF_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  /** Largest document a citizen or agent may upload, in bytes (default 4 GiB; docs/DOCUMENTS.md). */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 ** 4).default(4 * 1024 ** 3),
+  /** An upload not finished within this many hours is refused (upload_incomplete) and its parts deleted. */
+  UPLOAD_EXPIRY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** Upload requests (tus POST/PATCH/HEAD) per IP per minute. */
+  RATE_LIMIT_UPLOAD_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  /** clamd to scan documents with (INSTREAM): `tcp://127.0.0.1:3310` or `unix:///run/clamav/clamd.ctl`. Absent: no scan. */
+  CLAMD_URL: z
+    .string()
+    .regex(/^(tcp:\/\/[^/\s]+:\d{1,5}|unix:\/\/\/\S+)$/, 'must be tcp://host:port or unix:///path')
+    .optional(),
+  /** How long a scan may take before the upload is refused with scan_unavailable, in milliseconds. */
+  CLAMD_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
 })
   .refine((c) => c.TURN_URLS.length === 0 || !!c.TURN_SECRET, { path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' })
   .refine((c) => !c.SEAL_P12_PATH || c.SEAL_P12_PASSWORD !== undefined, { path: ['SEAL_P12_PASSWORD'], message: 'is required when SEAL_P12_PATH is set' });

@@ -1,11 +1,15 @@
 /**
- * The demo town hall created on an empty database: real procedures, office
- * hours Monday–Friday 08–20, Catalan holidays, agents with schedules. Staff get
- * one random password, printed once and kept in DATA_DIR/demo-credentials.txt.
+ * The demo town hall created on an empty database: real procedures (the
+ * generic request with a request form for the formal procedure), office hours
+ * Monday–Friday 08–20, Catalan holidays, agents with schedules, one of them
+ * (agent1) an authorised official. Staff get one random password, printed
+ * once and kept in DATA_DIR/demo-credentials.txt.
  */
 import { randomBytes } from 'node:crypto';
 import type { Channel, LocalizedText } from '../../shared/domain.js';
 import { saveProcedure } from '../modules/catalogue/save-procedure.js';
+import type { RequestSchema } from '../modules/filing/request-schema.js';
+import { grantOfficial } from '../modules/officials/officials.js';
 import { createStaff } from '../modules/staff/create-staff.js';
 import { createTenant } from '../modules/tenants/create-tenant.js';
 import type { Tenant } from '../modules/tenants/tenants.repository.js';
@@ -20,6 +24,39 @@ type DemoProcedure = {
   channels: Channel[];
   duration: number;
   documents: LocalizedText[];
+  /** The request form an authorised official files in a formal attention (modules/filing). */
+  requestSchema?: RequestSchema;
+};
+
+/** The generic request (instància genèrica): one of each kind of field the request forms offer. */
+export const GENERIC_REQUEST_SCHEMA: RequestSchema = {
+  type: 'object',
+  properties: {
+    subject: { type: 'string', title: 'Assumpte', 'x-title': { ca: 'Assumpte', es: 'Asunto', en: 'Subject' }, maxLength: 200 },
+    description: {
+      type: 'string',
+      multiline: true,
+      title: 'Exposició i sol·licitud',
+      'x-title': { ca: 'Exposició i sol·licitud', es: 'Exposición y solicitud', en: 'Statement and request' },
+      'x-description': { ca: 'Què passa i què demaneu a l\'Ajuntament.', es: 'Qué ocurre y qué pide al Ayuntamiento.', en: 'What happened and what you ask the town hall for.' },
+      maxLength: 2000,
+    },
+    amount: { type: 'number', title: 'Import (€)', 'x-title': { ca: 'Import, si escau (€)', es: 'Importe, si procede (€)', en: 'Amount, if any (€)' }, minimum: 0, maximum: 1000000 },
+    eventDate: { type: 'string', format: 'date', title: 'Data dels fets', 'x-title': { ca: 'Data dels fets', es: 'Fecha de los hechos', en: 'Date of the facts' } },
+    notifyByEmail: {
+      type: 'boolean',
+      title: 'Notificacions per correu electrònic',
+      'x-title': { ca: 'Voleu rebre els avisos de notificació per correu electrònic?', es: '¿Quiere recibir los avisos de notificación por correo electrónico?', en: 'Do you want notification alerts by email?' },
+    },
+    applicantRole: {
+      type: 'string',
+      title: 'Actueu',
+      'x-title': { ca: 'Actueu', es: 'Actúa', en: 'You act' },
+      enum: ['self', 'representative'],
+      'x-enum-titles': { ca: ['En nom propi', 'Com a representant'], es: ['En nombre propio', 'Como representante'], en: ['On your own behalf', 'As a representative'] },
+    },
+  },
+  required: ['subject', 'description', 'applicantRole'],
 };
 
 const ID_DOC: LocalizedText = { ca: 'DNI, NIE o passaport vigent', es: 'DNI, NIE o pasaporte vigente', en: 'Valid ID card, NIE or passport' };
@@ -149,7 +186,27 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     duration: 15,
     documents: [],
   },
+  {
+    code: 'instancia-generica',
+    name: { ca: 'Instància genèrica', es: 'Instancia genérica', en: 'General request' },
+    help: {
+      ca: "Per presentar a l'Ajuntament qualsevol sol·licitud que no tingui un tràmit propi. Un funcionari habilitat la registra en nom vostre durant la videotrucada i rebeu el justificant a l'instant.",
+      es: 'Para presentar al Ayuntamiento cualquier solicitud que no tenga un trámite propio. Un funcionario habilitado la registra en su nombre durante la videollamada y recibe el justificante al instante.',
+      en: 'To file with the town hall any request that has no procedure of its own. An authorised official registers it on your behalf during the video call and you get the receipt at once.',
+    },
+    dept: 'oac',
+    channels: ['video'],
+    duration: 20,
+    documents: [
+      ID_DOC,
+      { ca: 'Documents que acreditin el que exposeu, si en teniu', es: 'Documentos que acrediten lo que expone, si los tiene', en: 'Documents that support your statement, if you have any' },
+    ],
+    requestSchema: GENERIC_REQUEST_SCHEMA,
+  },
 ];
+
+/** The demo's authorised official (funcionari habilitat): the agent the call tests sign in as. */
+export const DEMO_OFFICIAL_EMAIL_PREFIX = 'agent1';
 
 const HOLIDAYS: Array<[string, LocalizedText]> = [
   ['2026-12-08', { ca: 'La Immaculada', es: 'La Inmaculada', en: 'Immaculate Conception' }],
@@ -213,6 +270,7 @@ export async function seedDemo(db: Db, opts: { slug?: string; password?: string 
         horizonDays: 30,
         documents: p.documents.map((description) => ({ description })),
         position: i,
+        requestSchema: p.requestSchema ?? null,
       },
     });
   }
@@ -225,6 +283,12 @@ export async function seedDemo(db: Db, opts: { slug?: string; password?: string 
     { email: `agent3@${slug}.example`, fullName: 'Fatima El Idrissi', role: 'agent' as const, channels: all, schedule: shift('13:00', '20:00') },
     { email: `agent4@${slug}.example`, fullName: 'Pau Ferrer', role: 'agent' as const, channels: ['video', 'phone', 'callback'] as Channel[], schedule: shift('14:00', '20:00') },
   ];
-  for (const p of people) await createStaff({ db, tenantId: tenant.id, password, ...p });
+  const staffIds = new Map<string, string>();
+  for (const p of people) staffIds.set(p.email, (await createStaff({ db, tenantId: tenant.id, password, ...p })).id);
+  await grantOfficial({
+    db,
+    tenantId: tenant.id,
+    input: { staffId: staffIds.get(`${DEMO_OFFICIAL_EMAIL_PREFIX}@${slug}.example`), appointmentAct: "Decret d'Alcaldia 1/2025", validFrom: '2025-01-01' },
+  });
   return { tenant, password, accounts: people.map((p) => ({ email: p.email, role: p.role })) };
 }

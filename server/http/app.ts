@@ -47,6 +47,11 @@ import { transparencyRoutes } from './routes/transparency.routes.js';
 import { indicatorSettingsRoutes } from './routes/indicator-settings.routes.js';
 import { surveySettingsRoutes } from './routes/survey-settings.routes.js';
 import { officialsRoutes } from './routes/officials.routes.js';
+import { filingRoutes } from './routes/filing.routes.js';
+import { handoffRoutes } from './routes/handoff.routes.js';
+import { documentsRoutes } from './routes/documents.routes.js';
+import { receiptRoutes } from './routes/receipt.routes.js';
+import { verifyRoutes } from './routes/verify.routes.js';
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
@@ -127,6 +132,11 @@ export async function buildApp(ctx: AppContext, logger: Logger, events: EventBus
   await indicatorSettingsRoutes(app, ctx);
   await surveySettingsRoutes(app, ctx);
   await officialsRoutes(app, ctx);
+  await documentsRoutes(app, ctx);
+  await receiptRoutes(app, ctx);
+  await verifyRoutes(app, ctx);
+  await handoffRoutes(app, ctx);
+  await filingRoutes(app, ctx);
   await citizenPages(app, ctx);
   return app;
 }

@@ -1,7 +1,8 @@
 /**
  * The call room over WebSocket: citizens (with their pass), invited guests and
  * the agent (with a staff session) of one attention exchange WebRTC signaling,
- * chat, media states, consent and recording notices. A citizen who booked
+ * chat, media states, consent and recording notices, and the formal procedure's
+ * live form and steps (relayed only: what counts legally goes over HTTP). A citizen who booked
  * first waits in a lobby (device check), then enters the waiting room and hears
  * their place in the queue. Rooms span processes through the RoomRelay. Frames
  * are validated; a peer only ever reaches peers of its own room.
@@ -408,6 +409,9 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
             peer.send(msg);
             await toRoom(peer, msg);
           }
+        } else if (m.type === 'filing_consent' && peer.info.role === 'citizen' && peer.room && peer.status === 'in_progress') {
+          // only relayed: the consent itself was stored over HTTP, and the agent reads it from there
+          await toRoom(peer, { type: 'filing_consent', consentId: m.consentId });
         }
       });
       socket.off('message', keep);
@@ -440,7 +444,9 @@ export async function roomGateway(app: FastifyInstance, ctx: AppContext, events:
         else if (m.type === 'recording') {
           peer.send({ type: 'recording', state: m.state });
           await toRoom(peer, { type: 'recording', state: m.state });
-        } else if (m.type === 'hangup') {
+        } else if (m.type === 'form_view') await toRoom(peer, { type: 'form_view', data: m.data });
+        else if (m.type === 'filing_step') await toRoom(peer, { type: 'filing_step', step: m.step, ...(m.filingId ? { filingId: m.filingId } : {}) });
+        else if (m.type === 'hangup') {
           await endCall(deps, { tenantId: tenant.id, agent: staff, attentionId: peer.room });
           peer.send({ type: 'call_ended' });
           await toRoom(peer, { type: 'call_ended' });

@@ -19,6 +19,20 @@ const candidate = z
   .nullable();
 const peerId = z.string().regex(/^[a-zA-Z0-9_-]{8,40}$/);
 
+/** Largest request form the agent may show the citizen (its JSON), far above any real form. */
+export const FORM_VIEW_MAX_BYTES = 32 * 1024;
+/**
+ * The request form as the agent fills it: a flat object of the form schema's fields (names as the
+ * schema subset allows, at most 40; values strings, numbers, booleans or null), at most 32 KB.
+ */
+const formViewData = z
+  .record(z.string().regex(/^[a-z][a-zA-Z0-9_]{0,39}$/), z.union([z.string().max(4000), z.number().finite(), z.boolean(), z.null()]))
+  .refine((d) => Object.keys(d).length <= 40, 'too many fields')
+  .refine((d) => Buffer.byteLength(JSON.stringify(d), 'utf8') <= FORM_VIEW_MAX_BYTES, 'form too large');
+export const FILING_STEPS = ['identity', 'form', 'consent_request', 'filed'] as const;
+export type FilingStep = (typeof FILING_STEPS)[number];
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+
 export const roomClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
   /** Citizen in the lobby (device check done): enter the waiting room. */
@@ -38,6 +52,12 @@ export const roomClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recording'), state: z.enum(['started', 'stopped']) }),
   /** Agent: the call ends (the attention stays open to be closed). */
   z.object({ type: z.literal('hangup') }),
+  /** Agent: the request form as it stands, for the citizen to see live (read-only). */
+  z.object({ type: z.literal('form_view'), data: formViewData }),
+  /** Agent: where the formal procedure is (`consent_request` asks the citizen; `filed` names the filing). */
+  z.object({ type: z.literal('filing_step'), step: z.enum(FILING_STEPS), filingId: uuid.optional() }),
+  /** Citizen: consent to file was given (over HTTP); the agent reads it again. */
+  z.object({ type: z.literal('filing_consent'), consentId: uuid }),
 ]);
 export type RoomClientMessage = z.infer<typeof roomClientMessage>;
 
@@ -63,4 +83,8 @@ export type RoomServerMessage =
   | { type: 'recording'; state: 'started' | 'stopped' }
   /** The agent hung up: the call is over for the citizen (the agent still closes the attention). */
   | { type: 'call_ended' }
+  /** The formal procedure (relayed as sent; see docs/LIVE.md). */
+  | { type: 'form_view'; data: Record<string, string | number | boolean | null> }
+  | { type: 'filing_step'; step: FilingStep; filingId?: string }
+  | { type: 'filing_consent'; consentId: string }
   | { type: 'error'; code: string };

@@ -361,7 +361,14 @@
     if (focus) $('attention-title').focus();
   }
 
+  /** Tells formal-agent.js that a call started (`{attention, call}`) or ended (null); kept on window for a late script. */
+  function tellCall(detail) {
+    window.FinConsoleCall = detail;
+    document.dispatchEvent(new CustomEvent(detail ? 'fin:call-start' : 'fin:call-end', { detail: detail }));
+  }
+
   function endAttention(message) {
+    tellCall(null);
     stopRecording(false);
     if (call) { try { call.close(); } catch (e) { /* already gone */ } call = null; }
     current = null;
@@ -592,6 +599,7 @@
       },
     });
     call = thisCall;
+    tellCall({ attention: row, call: thisCall });
     // The camera opens while the socket connects (a real camera can take most of a second to open,
     // and the citizen's first frame waits for it); transceivers exist from the start, so the tracks
     // join the connection whenever they are ready.

@@ -130,6 +130,8 @@
     },
   });
 
+  window.FinRoomCall = call; // formal-citizen.js reads the formal procedure's messages from it
+
   // ---- stages --------------------------------------------------------------------------------
 
   function goStage(name) {

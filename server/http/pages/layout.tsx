@@ -101,6 +101,8 @@ function StaffNav({ ctx }: { ctx: PageCtx }) {
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'indicator-settings')}>{t('staff.indicator_settings.title')}</a></li> : null}
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'survey-settings')}>{t('survey_settings.title')}</a></li> : null}
         {admin ? <li><a href={tenantPath(ctx, 'staff', 'officials')}>{t('staff.officials.title')}</a></li> : null}
+        {supervisor ? <li><a href={tenantPath(ctx, 'staff', 'handoffs')}>{t('handoff.list.title')}</a></li> : null}
+        {admin ? <li><a href={tenantPath(ctx, 'staff', 'integration')}>{t('handoff.integration.title')}</a></li> : null}
         {admin ? (
           <li>
             <a href={tenantPath(ctx, 'staff', 'outbox')}>{t('staff.outbox.title')}</a>

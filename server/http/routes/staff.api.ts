@@ -6,7 +6,7 @@ import { APPOINTMENT_STATES, CHANNELS, LANGUAGES, ROLES } from '../../../shared/
 import { listEmailJobs } from '../../jobs/outbox.repository.js';
 import { listAgenda } from '../../modules/agenda/list-agenda.js';
 import { listProcedures } from '../../modules/catalogue/catalogue.repository.js';
-import { procedureInput, procedureView } from '../../modules/catalogue/catalogue.schemas.js';
+import { adminProcedureView, procedureInput } from '../../modules/catalogue/catalogue.schemas.js';
 import { saveProcedure } from '../../modules/catalogue/save-procedure.js';
 import { login, logout } from '../../modules/staff/login.js';
 import type { AppContext } from '../context.js';
@@ -14,6 +14,12 @@ import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../request-tenant.j
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 import { toProcedureView } from './booking.api.js';
+import type { Procedure } from '../../modules/catalogue/catalogue.repository.js';
+
+/** The admin's view of a procedure: the public one plus the request form and the retention period. */
+function toAdminProcedureView(p: Procedure): z.infer<typeof adminProcedureView> {
+  return { ...toProcedureView(p), requestSchema: p.requestSchema ?? null, retentionDays: p.retentionDays };
+}
 
 const slugParams = z.object({ slug: z.string().max(40) });
 const staffView = z.object({ id: z.uuid(), email: z.string(), fullName: z.string(), role: z.enum(ROLES) });
@@ -124,20 +130,20 @@ export async function staffApi(app: FastifyInstance, ctx: AppContext) {
     });
 
     r.get('/api/v1/tenants/:slug/admin/procedures', {
-      schema: { tags, summary: 'Every procedure, active or not (admins)', params: slugParams, response: { 200: z.array(procedureView), 401: errorBody, 403: errorBody } },
+      schema: { tags, summary: 'Every procedure, active or not (admins)', params: slugParams, response: { 200: z.array(adminProcedureView), 401: errorBody, 403: errorBody } },
     }, async (req) => {
       await requireStaff(ctx, req, ['admin']);
-      return (await listProcedures(ctx.database.db, req.tenant!.id, { activeOnly: false })).map(toProcedureView);
+      return (await listProcedures(ctx.database.db, req.tenant!.id, { activeOnly: false })).map(toAdminProcedureView);
     });
 
     r.post('/api/v1/tenants/:slug/admin/procedures', {
-      schema: { tags, summary: 'Create a procedure (admins)', params: slugParams, body: procedureInput, response: { 201: procedureView, 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody } },
+      schema: { tags, summary: 'Create a procedure (admins)', params: slugParams, body: procedureInput, response: { 201: adminProcedureView, 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody, 422: errorBody } },
     }, async (req, reply) => {
       await requireStaff(ctx, req, ['admin']);
       checkCsrf(req);
       const p = await saveProcedure({ db: ctx.database.db, tenant: req.tenant!, input: req.body });
       ctx.calendars.invalidate(req.tenant!.id);
-      return reply.status(201).send(toProcedureView(p));
+      return reply.status(201).send(toAdminProcedureView(p));
     });
 
     r.put('/api/v1/tenants/:slug/admin/procedures/:id', {
@@ -146,14 +152,14 @@ export async function staffApi(app: FastifyInstance, ctx: AppContext) {
         summary: 'Replace a procedure (admins)',
         params: slugParams.extend({ id: z.uuid() }),
         body: procedureInput,
-        response: { 200: procedureView, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+        response: { 200: adminProcedureView, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody },
       },
     }, async (req) => {
       await requireStaff(ctx, req, ['admin']);
       checkCsrf(req);
       const p = await saveProcedure({ db: ctx.database.db, tenant: req.tenant!, procedureId: req.params.id, input: req.body });
       ctx.calendars.invalidate(req.tenant!.id);
-      return toProcedureView(p);
+      return toAdminProcedureView(p);
     });
 
     r.get('/api/v1/tenants/:slug/admin/outbox', {

@@ -24,7 +24,7 @@ import { tenantPath } from '../pages/page-context.js';
 import { AgendaPage, type AgendaRow } from '../pages/staff/agenda.page.js';
 import { LoginPage } from '../pages/staff/login.page.js';
 import { OutboxMessagePage, OutboxPage } from '../pages/staff/outbox.page.js';
-import { ProcedureFormPage, ProceduresPage } from '../pages/staff/procedures.page.js';
+import { ProcedureFormPage, ProceduresPage, requestSchemaMessage } from '../pages/staff/procedures.page.js';
 import { resolveStaff, resolveTenant, SESSION_COOKIE } from '../request-tenant.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 
@@ -140,6 +140,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
         const errors = Object.fromEntries(
           ((e.details.fields as Array<{ path: string }>) ?? []).map((f) => [f.path.replace('.', '_').replace(/\..*$/, ''), t('staff.procedures.invalid_field')]),
         );
+        if (e.code === 'request_schema_invalid') errors.requestSchema = requestSchemaMessage(t, e.details);
         return sendHtml(reply,
           renderPage(h(ProcedureFormPage, { ctx: pageCtx(req), procedureId: id === 'new' ? undefined : id, values, departments: await departmentsOf(req), errors: { ...errors }, message: Object.keys(raw).length ? t(`errors.${e.code}`) : undefined })),
           e.status,
@@ -157,7 +158,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
           attempts: j.attempts,
           createdAt: j.createdAt,
           lastError: j.lastError,
-          email: await renderEmailJob(ctx.database, ctx.config.PUBLIC_URL, { tenant_id: j.tenantId, payload: j.payload }).catch(() => null),
+          email: await renderEmailJob(ctx.database, ctx.config.PUBLIC_URL, { tenant_id: j.tenantId, payload: j.payload }, ctx.files).catch(() => null),
         })),
       );
       return sendHtml(reply, renderPage(h(OutboxPage, { ctx: pageCtx(req), rows, smtpConfigured: ctx.smtpConfigured })));
@@ -168,7 +169,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext) {
       const { id } = req.params as { id: string };
       if (!z.uuid().safeParse(id).success) throw new AppError('not_found');
       const job = await findEmailJob(ctx.database.db, req.tenant!.id, id);
-      const email = job && (await renderEmailJob(ctx.database, ctx.config.PUBLIC_URL, { tenant_id: job.tenantId, payload: job.payload }));
+      const email = job && (await renderEmailJob(ctx.database, ctx.config.PUBLIC_URL, { tenant_id: job.tenantId, payload: job.payload }, ctx.files));
       if (!email) throw new AppError('not_found');
       return { id, email };
     }

@@ -18,6 +18,18 @@ export const procedureInput = z.object({
   documents: z.array(z.object({ description: localizedText(500) })).max(30).default([]),
   active: z.boolean().default(true),
   position: z.number().int().min(0).max(10_000).default(0),
+  requestSchema: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .default(null)
+    .describe('The request form an agent fills in during a formal attention: a JSON Schema in the subset of docs/FILING.md; null = no form.'),
+  retentionDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .default(7)
+    .describe('Days after the hand-off is acknowledged before documents, identity images and the recording are deleted.'),
 });
 
 export type ProcedureInput = z.input<typeof procedureInput>;
@@ -36,4 +48,10 @@ export const procedureView = z.object({
   documents: z.array(z.object({ description: localizedText(500) })),
   active: z.boolean(),
   position: z.number(),
+});
+
+/** What admins see of a procedure: the public view plus the request form and the retention period. */
+export const adminProcedureView = procedureView.extend({
+  requestSchema: z.record(z.string(), z.unknown()).nullable(),
+  retentionDays: z.number(),
 });

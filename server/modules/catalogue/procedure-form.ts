@@ -1,5 +1,6 @@
-/** Converts between a procedure and the flat fields of the admin form (one text box per language). */
+/** Converts between a procedure and the flat fields of the admin form (one text box per language, the request form as JSON text). */
 import type { Language } from '../../../shared/domain.js';
+import { AppError } from '../../../shared/errors.js';
 import type { Procedure } from './catalogue.repository.js';
 import type { ProcedureInput } from './catalogue.schemas.js';
 
@@ -16,6 +17,8 @@ export function procedureToForm(p: Procedure | undefined, languages: Language[])
     horizonDays: String(p?.horizonDays ?? 30),
     position: String(p?.position ?? 0),
     active: p === undefined || p.active ? 'yes' : '',
+    retentionDays: String(p?.retentionDays ?? 7),
+    requestSchema: p?.requestSchema ? JSON.stringify(p.requestSchema, null, 2) : '',
   };
   for (const l of languages) {
     f[`name_${l}`] = p?.name[l] ?? '';
@@ -27,6 +30,21 @@ export function procedureToForm(p: Procedure | undefined, languages: Language[])
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const int = (v: unknown) => (str(v).trim() === '' ? NaN : Number(str(v)));
+
+/** The request form's JSON text: empty = no form; text that is not a JSON object is `request_schema_invalid` on the field. */
+export function parseRequestSchemaText(text: string): Record<string, unknown> | null {
+  if (text.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError('request_schema_invalid', { path: '', code: 'json_invalid', fields: [{ path: 'requestSchema', code: 'json_invalid' }] });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AppError('request_schema_invalid', { path: '', code: 'object_expected', fields: [{ path: 'requestSchema', code: 'object_expected' }] });
+  }
+  return value as Record<string, unknown>;
+}
 
 /** Documents are one per line, the n-th line of each language describing the same document. */
 export function formToProcedureInput(f: ProcedureForm, languages: Language[]): ProcedureInput {
@@ -51,5 +69,8 @@ export function formToProcedureInput(f: ProcedureForm, languages: Language[]): P
     position: int(f.position),
     documents,
     active: f.active === 'yes',
+    // absent (an older form) = the default
+    retentionDays: f.retentionDays === undefined ? 7 : int(f.retentionDays),
+    requestSchema: parseRequestSchemaText(str(f.requestSchema)),
   };
 }

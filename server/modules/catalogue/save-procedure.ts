@@ -1,8 +1,12 @@
 /**
  * Creates or updates a procedure of a tenant's catalogue (admins only).
- * Names are required in every language the tenant offers.
+ * Names are required in every language the tenant offers; a request form
+ * must fit the subset of modules/filing/request-schema.ts
+ * (`request_schema_invalid` with the first problem's path and code, and
+ * `fields: [{ path: 'requestSchema', code }]` for forms).
  */
 import { AppError } from '../../../shared/errors.js';
+import { requestSchemaProblems, withFieldOrder } from '../filing/request-schema.js';
 import type { Db } from '../../db/client.js';
 import { pgConstraint, pgErrorCode } from '../../db/client.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
@@ -32,10 +36,22 @@ export async function saveProcedure(opts: {
   if (missing.length) {
     throw new AppError('validation_failed', { fields: missing.map((l) => ({ path: `name.${l}`, code: 'required' })) });
   }
+  if (input.requestSchema) {
+    const problems = requestSchemaProblems(input.requestSchema);
+    if (problems.length) {
+      const [first] = problems;
+      throw new AppError('request_schema_invalid', { path: first.path, code: first.code, problems: problems.slice(0, 20), fields: [{ path: 'requestSchema', code: first.code }] });
+    }
+  }
   if (input.departmentId && !(await findDepartment(opts.db, opts.tenant.id, input.departmentId))) {
     throw new AppError('validation_failed', { fields: [{ path: 'departmentId', code: 'unknown' }] });
   }
-  const values = { ...input, channels: [...new Set(input.channels)], departmentId: input.departmentId ?? null };
+  const values = {
+    ...input,
+    channels: [...new Set(input.channels)],
+    departmentId: input.departmentId ?? null,
+    requestSchema: input.requestSchema ? withFieldOrder(input.requestSchema) : input.requestSchema,
+  };
   try {
     if (!opts.procedureId) return await insertProcedure(opts.db, opts.tenant.id, values);
     const row = await updateProcedure(opts.db, opts.tenant.id, opts.procedureId, values);

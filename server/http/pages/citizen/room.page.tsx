@@ -10,6 +10,8 @@ import type { Procedure } from '../../../modules/catalogue/catalogue.repository.
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
 import { AppointmentSummary, DocumentChecklist } from './appointment-summary.js';
+import { FormalPanel } from './formal-panel.js';
+import { DocumentsPanel } from './documents-panel.js';
 
 /** What the room page shows: who is entering, for what, and where the room socket is. */
 export type RoomView = {
@@ -254,6 +256,10 @@ export function RoomPage({ ctx, view }: { ctx: PageCtx; view: RoomView }) {
           </form>
         </section>
       </section>
+
+      {!guest ? <FormalPanel ctx={ctx} roomPath={view.wsPath.replace(/\/live$/, '')} /> : null}
+
+      {!guest ? <DocumentsPanel ctx={ctx} roomPath={view.wsPath.replace(/\/live$/, '')} /> : null}
 
       <section id="stage-end" class="stage" aria-labelledby="end-title" hidden>
         <h2 id="end-title" tabindex={-1}>

@@ -7,6 +7,8 @@
 import { ATTENTION_OUTCOMES, CALL_OUTCOMES, type PresenceState } from '../../../db/schema.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { FormalPanel } from './formal-panel.js';
+import { DocumentsConsole } from './documents-console.js';
 
 /** What the browser script needs: where to talk to, the CSRF token, and its strings. */
 export type ConsoleConfig = {
@@ -242,6 +244,8 @@ export function ConsolePage({
               </section>
             </section>
 
+            <FormalPanel ctx={ctx} />
+
             <section id="phone-panel" aria-labelledby="phone-title" hidden>
               <h3 id="phone-title">{t('console.phone_title')}</h3>
               <p>
@@ -297,6 +301,8 @@ export function ConsolePage({
               <button type="submit">{t('console.close_submit')}</button>
             </form>
           </section>
+
+          <DocumentsConsole ctx={ctx} />
         </div>
       </div>
       <script type="application/json" id="console-config" dangerouslySetInnerHTML={{ __html: scriptJson(config) }}></script>

@@ -1,5 +1,6 @@
 /** The catalogue as admins manage it: list, create, edit procedures in every tenant language. */
 import { CHANNELS, pickText } from '../../../../shared/domain.js';
+import type { T } from '../../../i18n/i18n.js';
 import type { Procedure } from '../../../modules/catalogue/catalogue.repository.js';
 import { Choices, ErrorSummary, Select, TextArea, TextField, type FieldErrors } from '../form-parts.js';
 import { Layout } from '../layout.js';
@@ -46,6 +47,14 @@ export function ProceduresPage({ ctx, procedures, notice }: { ctx: PageCtx; proc
       </table>
     </Layout>
   );
+}
+
+/** The message beside the request-form box: where the schema goes wrong and how (details of `request_schema_invalid`). */
+export function requestSchemaMessage(t: T, details: Record<string, unknown> | undefined): string {
+  const code = typeof details?.code === 'string' ? details.code : '';
+  const path = typeof details?.path === 'string' ? details.path : '';
+  const problem = t(`filing.schema.codes.${code}`, { defaultValue: t('filing.schema.codes.invalid') });
+  return path ? t('filing.schema.problem_at', { path, problem }) : t('filing.schema.problem', { problem });
 }
 
 export type ProcedureFormValues = Record<string, string | string[] | undefined>;
@@ -104,6 +113,24 @@ export function ProcedureFormPage(p: {
         <TextField name="minNoticeMinutes" type="number" label={t('staff.procedures.min_notice')} value={v('minNoticeMinutes')} errors={p.errors} min={0} />
         <TextField name="horizonDays" type="number" label={t('staff.procedures.horizon')} value={v('horizonDays')} errors={p.errors} min={1} max={366} />
         <TextField name="position" type="number" label={t('staff.procedures.position')} value={v('position')} errors={p.errors} min={0} />
+        <TextField
+          name="retentionDays"
+          type="number"
+          label={t('filing.catalogue.retention_days')}
+          hint={t('filing.catalogue.retention_days_hint')}
+          value={v('retentionDays')}
+          errors={p.errors}
+          min={0}
+          max={3650}
+        />
+        <TextArea
+          name="requestSchema"
+          label={t('filing.catalogue.request_schema')}
+          hint={t('filing.catalogue.request_schema_hint')}
+          value={v('requestSchema')}
+          errors={p.errors}
+          rows={12}
+        />
         <Choices name="active" type="checkbox" legend={t('staff.procedures.active')} options={[{ value: 'yes', label: t('staff.procedures.active_label'), checked: v('active') === 'yes' }]} />
         <div class="actions">
           <button type="submit">{t('form.save')}</button>
