@@ -26,6 +26,11 @@ export type Database = {
   close(): Promise<void>;
 };
 
+/** Raw SQL inside a drizzle transaction (or on the db), returning its rows: `Database.rows` for a `tx`. */
+export async function txRows<T>(ex: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
+  return ((await ex.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
 const MIGRATIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Advisory lock key so that several processes starting together migrate one at a time. */
 const MIGRATION_LOCK = 746_215_001;

@@ -5,7 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Language } from '../../../shared/domain.js';
-import type { Database, Db } from '../../db/client.js';
+import { txRows, type Database, type Db } from '../../db/client.js';
 import type { AttentionState } from '../../db/schema.js';
 import type { AuditTx } from '../audit/audit.repository.js';
 
@@ -13,9 +13,7 @@ import type { AuditTx } from '../audit/audit.repository.js';
 export type FilingTx = AuditTx;
 type Executor = Pick<Db, 'execute'>;
 
-export async function txRows<T>(ex: Executor, query: SQL): Promise<T[]> {
-  return ((await ex.execute(query)) as unknown as { rows: T[] }).rows;
-}
+export { txRows };
 
 /** The attention with what the filing needs of its appointment. */
 export type FilingAttention = {
