@@ -5,7 +5,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
-      { test: { name: 'unit', include: ['server/**/*.test.ts', 'shared/**/*.test.ts'], exclude: ['**/*.int.test.ts', 'node_modules/**'] } },
+      { test: { name: 'unit', testTimeout: 30_000, include: ['server/**/*.test.ts', 'shared/**/*.test.ts'], exclude: ['**/*.int.test.ts', 'node_modules/**'] } },
       {
         test: {
           name: 'integration',

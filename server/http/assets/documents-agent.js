@@ -13,7 +13,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var cfgEl = $('documents-agent-config');
   var consoleEl = $('console-config');
-  if (!cfgEl || !consoleEl) return;
+  if (!cfgEl || !consoleEl || !window.FinClient) return;
   var cfg = JSON.parse(cfgEl.textContent || '{}');
   var cons = JSON.parse(consoleEl.textContent || '{}');
   var REFRESH_MS = 20000;
@@ -22,69 +22,14 @@
   var inCall = null;
   var busy = false;
 
-  function lookup(key) {
-    var node = cfg.strings;
-    key.split('.').forEach(function (p) { node = node && typeof node === 'object' ? node[p] : undefined; });
-    return typeof node === 'string' ? node : undefined;
-  }
-  function tr(key, vars) {
-    var s = lookup(key);
-    if (s === undefined) return key;
-    return s.replace(/\{\{(\w+)\}\}/g, function (_m, k) { return vars && vars[k] !== undefined ? String(vars[k]) : ''; });
-  }
-  function errorText(err) {
-    var code = err && err.code;
-    return code && lookup('errors.' + code) ? tr('errors.' + code) : tr('errors.internal_error');
-  }
-  function localized(text) {
-    if (!text) return '';
-    if (typeof text === 'string') return text;
-    return text[cfg.lang] || text.ca || text.es || text.en || '';
-  }
+  var F = window.FinClient;
+  var client = F.create({ strings: cfg.strings, lang: cfg.lang, base: cons.api, csrf: cons.csrf, status: 'documents-agent-status' });
+  var tr = client.tr, errorText = client.errorText, say = client.say, api = client.request, el = F.el, clear = F.clear;
+  function localized(text) { return F.localized(cfg.lang, text); }
   var whenFmt = new Intl.DateTimeFormat(cfg.lang, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: cfg.timeZone });
   var fullFmt = new Intl.DateTimeFormat(cfg.lang, { dateStyle: 'full', timeStyle: 'short', timeZone: cfg.timeZone });
-  function size(bytes) {
-    var units = ['B', 'KB', 'MB', 'GB'];
-    var i = 0;
-    var n = bytes || 0;
-    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-    return new Intl.NumberFormat(cfg.lang, { maximumFractionDigits: i ? 1 : 0 }).format(n) + ' ' + units[i];
-  }
-  function el(tag, attrs, children) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'text') n.textContent = attrs[k];
-      else n.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) n.appendChild(c); });
-    return n;
-  }
-  function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); }
-  var statusTimer = null;
-  function say(text) {
-    var n = $('documents-agent-status');
-    n.textContent = '';
-    clearTimeout(statusTimer);
-    statusTimer = setTimeout(function () { n.textContent = text; }, 50);
-  }
+  function size(bytes) { return F.size(cfg.lang, bytes); }
   function showError(text) { $('documents-agent-error').textContent = text || ''; }
-
-  function api(method, path, body) {
-    var url = cons.api + path + (path.indexOf('?') >= 0 ? '&' : '?') + 'lang=' + encodeURIComponent(cfg.lang);
-    var headers = { accept: 'application/json' };
-    if (method !== 'GET') headers['x-csrf-token'] = cons.csrf;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(url, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', cache: 'no-store' })
-      .catch(function () { throw { code: 'service_unavailable' }; })
-      .then(function (res) {
-        return res.text().then(function (text) {
-          var json = null;
-          try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
-          if (!res.ok) throw json && json.code ? json : { code: 'internal_error' };
-          return json;
-        });
-      });
-  }
 
   // ---------- the coming appointments ----------
   function showList() {
@@ -130,7 +75,7 @@
     var meta = [d.contentType, stored ? size(d.bytes) : size(d.bytes) + ' / ' + size(d.declaredBytes)].filter(Boolean).join(' · ');
     li.appendChild(el('p', { class: 'documents-meta', text: meta + (d.sha256 ? ' · ' + tr('documents.agent.sha', { sha: d.sha256.slice(0, 16) + '…' }) : '') }));
     if (d.rejectReason) li.appendChild(el('p', { class: 'documents-reason', text: tr('documents.reason', { reason: d.rejectReason }) }));
-    if (d.status === 'refused' && d.refusedCode) li.appendChild(el('p', { class: 'documents-reason', text: tr('documents.reason', { reason: errorText({ code: d.refusedCode }) }) }));
+    if (d.status === 'refused' && d.refusedCode) li.appendChild(el('p', { class: 'documents-reason', text: tr('documents.reason', { reason: errorText(d.refusedCode) }) }));
     var actions = el('div', { class: 'documents-actions' });
     if (stored) {
       var url = cons.api + '/documents/' + d.id + '/content';
@@ -236,7 +181,7 @@
     var input = ev.target;
     var file = input.files && input.files[0];
     if (!file || !space) return;
-    if (!window.tus || !window.tus.isSupported) { showError(errorText({ code: 'service_unavailable' })); return; }
+    if (!window.tus || !window.tus.isSupported) { showError(errorText('service_unavailable')); return; }
     showError('');
     var bar = $('documents-agent-progress-bar');
     var text = $('documents-agent-progress-text');
@@ -260,7 +205,7 @@
       onError: function (err) {
         var code = null;
         try { code = JSON.parse(err.originalResponse.getBody() || '{}').code; } catch (e) { code = null; }
-        showError(tr('documents.failed', { name: file.name, error: errorText({ code: code }) }));
+        showError(tr('documents.failed', { name: file.name, error: errorText(code) }));
         input.disabled = false;
         busy = false;
         input.value = '';

@@ -6,51 +6,18 @@
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
   var cfgEl = $('documents-config');
-  if (!cfgEl) return;
+  if (!cfgEl || !window.FinClient) return;
   var cfg = JSON.parse(cfgEl.textContent || '{}');
   var CHUNK = 16 * 1024 * 1024;
   var REFRESH_MS = 15000;
   var uploading = false;
   var lastView = null;
 
-  function lookup(key) {
-    var node = cfg.strings;
-    key.split('.').forEach(function (p) { node = node && typeof node === 'object' ? node[p] : undefined; });
-    return typeof node === 'string' ? node : undefined;
-  }
-  function tr(key, vars) {
-    var s = lookup(key);
-    if (s === undefined) return key;
-    return s.replace(/\{\{(\w+)\}\}/g, function (_m, k) { return vars && vars[k] !== undefined ? String(vars[k]) : ''; });
-  }
-  function errorText(code) {
-    return code && lookup('errors.' + code) ? tr('errors.' + code) : tr('errors.internal_error');
-  }
+  var F = window.FinClient;
+  var client = F.create({ strings: cfg.strings, base: cfg.list, status: 'documents-status' });
+  var tr = client.tr, errorText = client.errorText, say = client.say, el = F.el, clear = F.clear;
   var dateFmt = new Intl.DateTimeFormat(cfg.lang, { dateStyle: 'full', timeStyle: 'short', timeZone: cfg.timeZone });
-  function size(bytes) {
-    var units = ['B', 'KB', 'MB', 'GB'];
-    var i = 0;
-    var n = bytes;
-    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-    return new Intl.NumberFormat(cfg.lang, { maximumFractionDigits: i ? 1 : 0 }).format(n) + ' ' + units[i];
-  }
-  function el(tag, attrs, children) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'text') n.textContent = attrs[k];
-      else n.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) n.appendChild(c); });
-    return n;
-  }
-  function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); }
-  var statusTimer = null;
-  function say(text) {
-    var n = $('documents-status');
-    n.textContent = '';
-    clearTimeout(statusTimer);
-    statusTimer = setTimeout(function () { n.textContent = text; }, 50);
-  }
+  function size(bytes) { return F.size(cfg.lang, bytes); }
   function showError(text) { $('documents-error').textContent = text || ''; }
 
   // ---------- the list ----------
@@ -122,13 +89,12 @@
   }
 
   function load() {
-    return fetch(cfg.list, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
-      .then(function (r) {
-        if (!r.ok) { showError(errorText(r.body && r.body.code)); return; }
-        render(r.body);
+    return client.request('GET', '')
+      .then(render, function (err) {
+        // offline for a moment: the next refresh tries again
+        if (err.code !== 'service_unavailable') showError(errorText(err));
       })
-      .catch(function () { /* offline for a moment: the next refresh tries again */ });
+      .catch(function () { /* an unexpected answer: the next refresh tries again */ });
   }
 
   // ---------- uploads ----------

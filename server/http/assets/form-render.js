@@ -1,6 +1,6 @@
 // FinForm: draws a procedure's request form from its JSON Schema (the subset of docs/FILING.md):
 // editable for the agent (labelled fields, required marked, inline messages), read-only for the
-// citizen (a definition list). Plain ES2020, no build step; never uses innerHTML.
+// citizen (a definition list). Plain ES2020, no build step; never uses innerHTML. Needs fin-client.js.
 //
 //   var form = FinForm.edit(container, schema, { lang, idPrefix, strings, onChange(data) });
 //   form.data()            → { name: value } of the filled fields (empty ones left out; booleans always)
@@ -14,30 +14,16 @@
 // err_max_length, err_minimum, err_maximum, err_email, err_date, err_enum ({{n}} filled in).
 (function () {
   'use strict';
+  if (!window.FinClient) return;
 
   var NAME = /^[a-z][a-zA-Z0-9_]{0,39}$/;
   var MAX_TEXT = 2000;
   var EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
   var DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) {
-      var v = attrs[k];
-      if (v === undefined || v === null || v === false) return;
-      if (k === 'text') e.textContent = v;
-      else if (k === 'class') e.className = v;
-      else e.setAttribute(k, v === true ? '' : String(v));
-    });
-    (children || []).forEach(function (c) {
-      if (c !== null && c !== undefined) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    });
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function fill(s, vars) {
-    return String(s || '').replace(/\{\{(\w+)\}\}/g, function (_m, k) { return vars && vars[k] !== undefined ? String(vars[k]) : ''; });
-  }
+  var el = window.FinClient.el;
+  var clear = window.FinClient.clear;
+  var fill = window.FinClient.fill;
   function pick(map, lang) {
     if (!map || typeof map !== 'object') return undefined;
     var v = map[lang];

@@ -9,47 +9,21 @@
   var $ = function (id) { return document.getElementById(id); };
   var cfgEl = $('formal-config');
   var consoleEl = $('console-config');
-  if (!cfgEl || !consoleEl || !window.FinForm) return;
+  if (!cfgEl || !consoleEl || !window.FinForm || !window.FinClient) return;
   var cfg = JSON.parse(cfgEl.textContent || '{}');
   var cons = JSON.parse(consoleEl.textContent || '{}');
   var FORM_VIEW_MAX_BYTES = 32 * 1024;
   var POLL_MS = 3000;
 
-  // ---------- strings ----------
-  function lookup(key) {
-    var node = cfg.strings;
-    key.split('.').forEach(function (p) { node = node && typeof node === 'object' ? node[p] : undefined; });
-    return typeof node === 'string' ? node : undefined;
-  }
-  function tr(key, vars) {
-    var s = lookup(key);
-    if (s === undefined) return key;
-    return s.replace(/\{\{(\w+)\}\}/g, function (_m, k) { return vars && vars[k] !== undefined ? String(vars[k]) : ''; });
-  }
-  function errorText(err) {
-    if (err && err.code && lookup('errors.' + err.code)) return tr('errors.' + err.code);
-    if (err && err.message) return err.message;
-    return tr('errors.internal_error');
-  }
-  function localized(text) {
-    if (!text) return '';
-    if (typeof text === 'string') return text;
-    return text[cfg.lang] || text.ca || text.es || text.en || '';
-  }
+  var client = window.FinClient.create({ strings: cfg.strings, lang: cfg.lang, base: cons.api, csrf: cons.csrf, status: 'formal-status' });
+  var lookup = client.lookup, tr = client.tr, errorText = client.errorText, status = client.say, request = client.request;
+  function localized(text) { return window.FinClient.localized(cfg.lang, text); }
   var timeFmt = new Intl.DateTimeFormat(cfg.lang, { hour: '2-digit', minute: '2-digit', timeZone: cfg.timeZone });
   function timeOf(iso) { return iso ? timeFmt.format(new Date(iso)) : ''; }
 
   // ---------- DOM ----------
   function show(node, on) { if (node) node.hidden = !on; }
   function setText(id, text) { var n = $(id); if (n) n.textContent = text || ''; }
-  var statusTimer = null;
-  /** Says something in the panel's polite status region (the same text twice is said twice). */
-  function status(text) {
-    var n = $('formal-status');
-    n.textContent = '';
-    clearTimeout(statusTimer);
-    statusTimer = setTimeout(function () { n.textContent = text || ''; }, 50);
-  }
   function fieldError(id, message, control) {
     var p = $(id);
     p.textContent = message || '';
@@ -60,25 +34,6 @@
       var box = control.closest('.field');
       if (box) box.classList.toggle('invalid', !!message);
     }
-  }
-
-  // ---------- the console API ----------
-  function request(method, path, body, contentType) {
-    var url = cons.api + path + (path.indexOf('?') >= 0 ? '&' : '?') + 'lang=' + encodeURIComponent(cfg.lang);
-    var headers = { accept: 'application/json' };
-    if (method !== 'GET') headers['x-csrf-token'] = cons.csrf;
-    if (body !== undefined) headers['content-type'] = contentType || 'application/json';
-    var payload = body === undefined ? undefined : contentType ? body : JSON.stringify(body);
-    return fetch(url, { method: method, headers: headers, body: payload, credentials: 'same-origin', cache: 'no-store' })
-      .catch(function () { throw { code: 'network' }; })
-      .then(function (res) {
-        return res.text().then(function (text) {
-          var json = null;
-          try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
-          if (!res.ok) throw json && json.code ? json : { code: 'internal_error' };
-          return json;
-        });
-      });
   }
 
   // ---------- state of the attention in course ----------
@@ -120,7 +75,7 @@
     fieldError('formal-face-error', '', $('formal-face'));
     identityLocked(false);
     show($('formal-identity-done'), false);
-    while ($('formal-fields').firstChild) $('formal-fields').removeChild($('formal-fields').firstChild);
+    window.FinClient.clear($('formal-fields'));
     show($('formal-no-schema'), false);
     setText('formal-consent-state', '');
     setText('formal-ask', tr('formal.agent.ask_consent'));

@@ -9,50 +9,15 @@
   var $ = function (id) { return document.getElementById(id); };
   var cfgEl = $('formal-config');
   var call = window.FinRoomCall;
-  if (!cfgEl || !call || !window.FinForm) return;
+  if (!cfgEl || !call || !window.FinForm || !window.FinClient) return;
   var cfg = JSON.parse(cfgEl.textContent || '{}');
   var RECEIPT_POLL_MS = 2000;
   var RECEIPT_POLL_MAX = 300; // ten minutes; the sealing job retries, the page can be reloaded
 
-  function lookup(key) {
-    var node = cfg.strings;
-    key.split('.').forEach(function (p) { node = node && typeof node === 'object' ? node[p] : undefined; });
-    return typeof node === 'string' ? node : undefined;
-  }
-  function tr(key, vars) {
-    var s = lookup(key);
-    if (s === undefined) return key;
-    return s.replace(/\{\{(\w+)\}\}/g, function (_m, k) { return vars && vars[k] !== undefined ? String(vars[k]) : ''; });
-  }
-  function errorText(err) {
-    if (err && err.code && lookup('errors.' + err.code)) return tr('errors.' + err.code);
-    return tr('errors.internal_error');
-  }
+  var client = window.FinClient.create({ strings: cfg.strings, lang: cfg.lang, base: cfg.room, status: 'formal-announcer' });
+  var tr = client.tr, errorText = client.errorText, announce = client.say, request = client.request;
   function show(node, on) { if (node) node.hidden = !on; }
   function setText(id, text) { var n = $(id); if (n) n.textContent = text || ''; }
-  var announceTimer = null;
-  function announce(text) {
-    var a = $('formal-announcer');
-    a.textContent = '';
-    clearTimeout(announceTimer);
-    announceTimer = setTimeout(function () { a.textContent = text; }, 60);
-  }
-
-  function request(method, path, body) {
-    var headers = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    var url = cfg.room + path + (path.indexOf('?') >= 0 ? '&' : '?') + 'lang=' + encodeURIComponent(cfg.lang);
-    return fetch(url, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', cache: 'no-store' })
-      .catch(function () { throw { code: 'network' }; })
-      .then(function (res) {
-        return res.text().then(function (text) {
-          var json = null;
-          try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
-          if (!res.ok) throw json && json.code ? json : { code: 'internal_error' };
-          return json;
-        });
-      });
-  }
 
   // ---------- state ----------
   var info = null;        // GET {room}/filing

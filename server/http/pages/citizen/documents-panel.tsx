@@ -11,6 +11,7 @@ import type { Language } from '../../../../shared/domain.js';
 import { ERROR_CODES } from '../../../../shared/errors.js';
 import { loadCatalogue } from '../../../i18n/i18n.js';
 import type { PageCtx } from '../page-context.js';
+import { scriptJson } from '../script-json.js';
 
 const cache = new Map<Language, Record<string, unknown>>();
 
@@ -19,11 +20,6 @@ export function documentsStrings(lang: Language): Record<string, unknown> {
   let s = cache.get(lang);
   if (!s) cache.set(lang, (s = loadCatalogue(lang).documents as Record<string, unknown>));
   return s;
-}
-
-/** JSON safe inside a script element. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export function DocumentsPanel({ ctx, roomPath }: { ctx: PageCtx; roomPath: string }) {
@@ -89,6 +85,7 @@ export function DocumentsPanel({ ctx, roomPath }: { ctx: PageCtx; roomPath: stri
       <p id="documents-handouts-empty" class="hint">
         {t('documents.no_handouts')}
       </p>
+      <script src="/assets/fin-client.js"></script>
       <script src="/assets/vendor/tus.min.js"></script>
       <script src="/assets/documents-citizen.js"></script>
     </section>

@@ -7,11 +7,8 @@
  */
 import { ERROR_CODES } from '../../../../shared/errors.js';
 import type { PageCtx } from '../page-context.js';
+import { scriptJson } from '../script-json.js';
 import { formalStrings } from '../staff/formal-panel.js';
-
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 export function FormalPanel({ ctx, roomPath }: { ctx: PageCtx; roomPath: string }) {
   const { t, lang, tenant } = ctx;
@@ -89,6 +86,7 @@ export function FormalPanel({ ctx, roomPath }: { ctx: PageCtx; roomPath: string 
       </dialog>
 
       <script type="application/json" id="formal-config" dangerouslySetInnerHTML={{ __html: scriptJson(config) }}></script>
+      <script src="/assets/fin-client.js" defer></script>
       <script src="/assets/form-render.js" defer></script>
       <script src="/assets/formal-citizen.js" defer></script>
     </div>

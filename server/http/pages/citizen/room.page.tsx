@@ -9,6 +9,7 @@ import { formatDateTime } from '../../../i18n/format.js';
 import type { Procedure } from '../../../modules/catalogue/catalogue.repository.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { scriptJson } from '../script-json.js';
 import { AppointmentSummary, DocumentChecklist } from './appointment-summary.js';
 import { FormalPanel } from './formal-panel.js';
 import { DocumentsPanel } from './documents-panel.js';
@@ -54,11 +55,6 @@ function clientStrings(t: PageCtx['t']) {
   });
   for (const code of ['appointment_not_active', 'attention_not_active', 'room_not_open', 'rate_limited', 'internal_error']) out[`errors.${code}`] = t(`errors.${code}`);
   return out;
-}
-
-/** JSON inside <script>: nothing in it may close the element. */
-function scriptJson(data: unknown): string {
-  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function DevicePickers({ ctx, suffix }: { ctx: PageCtx; suffix: string }) {

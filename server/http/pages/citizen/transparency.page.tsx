@@ -14,7 +14,7 @@ import type { PublicCell } from '../../../modules/transparency/suppress.js';
 import { ErrorSummary, Select, type FieldErrors } from '../form-parts.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
-import { scriptJson } from '../staff/indicators/chart-table.js';
+import { scriptJson } from '../script-json.js';
 import { formatDuration } from '../staff/indicators/figures-format.js';
 
 export const CHART_SCRIPTS = ['/assets/vendor/chart.umd.min.js', '/assets/indicator-charts.js'];

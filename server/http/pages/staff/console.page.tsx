@@ -7,6 +7,7 @@
 import { ATTENTION_OUTCOMES, CALL_OUTCOMES, type PresenceState } from '../../../db/schema.js';
 import { Layout } from '../layout.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
+import { scriptJson } from '../script-json.js';
 import { FormalPanel } from './formal-panel.js';
 import { DocumentsConsole } from './documents-console.js';
 
@@ -25,16 +26,6 @@ export type ConsoleConfig = {
   languageNames: Record<string, string>;
   strings: Record<string, unknown>;
 };
-
-/** JSON safe to place inside a script element (no `</script>`, no HTML comment openers, no line separators). */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 const SETTABLE = ['available', 'pause', 'offline'] as const;
 

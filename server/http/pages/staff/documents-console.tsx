@@ -7,8 +7,9 @@
  * fills it (console.js says when a call starts and ends).
  */
 import { ERROR_CODES } from '../../../../shared/errors.js';
-import { documentsStrings, scriptJson } from '../citizen/documents-panel.js';
+import { documentsStrings } from '../citizen/documents-panel.js';
 import type { PageCtx } from '../page-context.js';
+import { scriptJson } from '../script-json.js';
 
 export function DocumentsConsole({ ctx }: { ctx: PageCtx }) {
   const { t, lang, tenant } = ctx;
@@ -66,6 +67,7 @@ export function DocumentsConsole({ ctx }: { ctx: PageCtx }) {
           </button>
         </div>
       </div>
+      <script src="/assets/fin-client.js"></script>
       <script src="/assets/vendor/tus.min.js"></script>
       <script src="/assets/documents-agent.js"></script>
     </section>

@@ -8,11 +8,7 @@ import { ERROR_CODES } from '../../../../shared/errors.js';
 import { loadCatalogue } from '../../../i18n/i18n.js';
 import type { Language } from '../../../../shared/domain.js';
 import type { PageCtx } from '../page-context.js';
-
-/** JSON safe inside a script element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
+import { scriptJson } from '../script-json.js';
 
 const cache = new Map<Language, Record<string, unknown>>();
 /** The `formal.*` strings of a language as in the catalogue (the browser fills `{{…}}`). */
@@ -122,6 +118,7 @@ export function FormalPanel({ ctx }: { ctx: PageCtx }) {
         </section>
       </div>
       <script type="application/json" id="formal-config" dangerouslySetInnerHTML={{ __html: scriptJson(config) }}></script>
+      <script src="/assets/fin-client.js" defer></script>
       <script src="/assets/form-render.js" defer></script>
       <script src="/assets/formal-agent.js" defer></script>
     </section>

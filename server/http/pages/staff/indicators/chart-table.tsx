@@ -5,6 +5,7 @@
  */
 import type { IndicatorTable } from '../../../../modules/indicators/indicator-tables.js';
 import type { PageCtx } from '../../page-context.js';
+import { scriptJson } from '../../script-json.js';
 import type { Formats } from './figures-format.js';
 
 /** What indicator-charts.js reads from a `<script type="application/json" data-chart>` block. */
@@ -16,16 +17,6 @@ export type ChartSpec = {
   /** Width / height; indicator-charts.js picks one by type and screen width otherwise. */
   aspectRatio?: number;
 };
-
-/** JSON safe inside a script element (no `</script>`, no comment openers, no line separators). */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 export function Chart({ ctx, spec }: { ctx: PageCtx; spec: ChartSpec }) {
   return (

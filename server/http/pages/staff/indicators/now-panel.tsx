@@ -7,7 +7,7 @@
 import type { NowSnapshot } from '../../../../modules/indicators/indicators.types.js';
 import { DateTime } from 'luxon';
 import type { PageCtx } from '../../page-context.js';
-import { scriptJson } from './chart-table.js';
+import { scriptJson } from '../../script-json.js';
 import type { Formats } from './figures-format.js';
 
 export const NOW_CHANNELS = ['video', 'phone', 'callback'] as const;
