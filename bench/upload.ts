@@ -13,9 +13,13 @@
  * (default 3) rounds, the ratio to the baseline, and PASS/FAIL against the
  * goals (≥ 100 MB/s; peak RSS < 150 MB). Everything it wrote is removed.
  *
+ * The server child is started with the command of `npm start` (package.json
+ * "start", node flags included), so the figures are those of the production
+ * process; BENCH_SERVER_NODE_ARGS adds node flags before it (to try some).
+ *
  * Settings: BENCH_DATA_DIR (default: a temporary folder), TEST_DATABASE_URL /
  * PostgreSQL on 127.0.0.1 (see test/support/databases.ts), BENCH_SERVER_NODE_ARGS
- * (extra node flags for the server child, e.g. `--max-semi-space-size=2`).
+ * (extra node flags for the server child, e.g. `--max-semi-space-size=1`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -48,6 +52,14 @@ function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/** The arguments of `npm start` after `node` (package.json "start" must be a plain `node …` command). */
+function startArgs(): string[] {
+  const start: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts.start;
+  const [cmd, ...args] = start.trim().split(/\s+/);
+  if (cmd !== 'node') throw new Error(`bench:upload expects "start" to be a node command, found: ${start}`);
+  return args;
 }
 
 function memOf(pid: number): { rss: number; hwm: number } {
@@ -138,7 +150,7 @@ async function main() {
     const room = `/${t.tenant.slug}/room/${token}`;
     const port = await freePort();
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
+    child = spawn(process.execPath, [...nodeArgs, ...startArgs()], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
@@ -188,6 +200,7 @@ async function main() {
     const rssMb = peak / 1e6;
     console.log('');
     console.log(`upload: ${TOTAL / MiB} MiB through tus in ${PATCH / MiB} MiB PATCHes, AES-256-GCM at rest, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(`  server: node ${[...nodeArgs, ...startArgs()].join(' ')} (${nodeArgs.length ? 'npm start with BENCH_SERVER_NODE_ARGS' : 'npm start'})`);
     console.log(`  throughput (median): ${fmt(mbps)} MB/s   goal ≥ ${GOAL_MBPS} MB/s   ${pass(mbps >= GOAL_MBPS)}`);
     console.log(`  raw disk write + fsync (median, same DATA_DIR): ${fmt(rawMbps)} MB/s   ratio upload/raw: ${fmt(mbps / rawMbps, 2)}`);
     console.log(`  server peak RSS (VmHWM): ${fmt(rssMb)} MB   goal < ${GOAL_RSS_MB} MB   ${pass(rssMb < GOAL_RSS_MB)}`);

@@ -6,8 +6,8 @@
  * rules and closed lists; anything else is refused with its own code
  * (`EvidenceError`, codes in `evidence-errors.ts`). See docs/ENI.md.
  */
+import { createRequire } from 'node:module';
 import { DateTime, IANAZone } from 'luxon';
-import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { z } from 'zod';
 import { formatCsvCode, parseCsvCode } from './csv-code.js';
@@ -26,6 +26,13 @@ import { EvidenceError, isEniErrorCode, type EniErrorCode } from './evidence-err
 
 /** The time zone capture dates are written in when the caller gives none (the tenant's `time_zone` should be given). */
 export const ENI_DEFAULT_TIME_ZONE = 'Europe/Madrid';
+/** xmlbuilder2 (CommonJS), required when the first document is written rather than at start-up. */
+const requireCjs = createRequire(import.meta.url);
+let xmlbuilder2: typeof import('xmlbuilder2') | undefined;
+function create(options: { version: '1.0'; encoding: string }): XMLBuilder {
+  xmlbuilder2 ??= requireCjs('xmlbuilder2') as typeof import('xmlbuilder2');
+  return xmlbuilder2.create(options);
+}
 const MAX_ORGANS = 10;
 const MAX_SIGNATURES = 6;
 const MAX_REGULATION = 1000;

@@ -6,14 +6,13 @@
  * and the register entry are bound to. See docs/FILING.md for the subset.
  */
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type addFormatsModule from 'ajv-formats';
 import canonicalize from 'canonicalize';
 import { LANGUAGES, type Language } from '../../../shared/domain.js';
 import { AppError } from '../../../shared/errors.js';
 
-// A CommonJS package seen from ESM: the plugin is the default export's default.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (a: Ajv, formats: string[]) => Ajv;
 
 export const FIELD_NAME = /^[a-z][a-zA-Z0-9_]{0,39}$/;
 export const MAX_FIELDS = 40;
@@ -187,8 +186,18 @@ export function parseRequestSchema(raw: unknown): RequestSchema {
 
 /* ───────────── form data ───────────── */
 
-const ajv = new Ajv({ strict: true, allErrors: true, coerceTypes: false, useDefaults: false, removeAdditional: false, allowUnionTypes: false, validateFormats: true });
-addFormats(ajv, ['date', 'email']);
+/** ajv and its formats (CommonJS), required when the first form is validated rather than at start-up. */
+let ajvInstance: Ajv | undefined;
+function formAjv(): Ajv {
+  if (ajvInstance) return ajvInstance;
+  const requireCjs = createRequire(import.meta.url);
+  const { Ajv: AjvClass } = requireCjs('ajv') as typeof import('ajv');
+  const formats = requireCjs('ajv-formats') as typeof addFormatsModule & { default?: typeof addFormatsModule };
+  const addFormats = (formats.default ?? formats) as unknown as (a: Ajv, names: string[]) => Ajv;
+  const ajv = new AjvClass({ strict: true, allErrors: true, coerceTypes: false, useDefaults: false, removeAdditional: false, allowUnionTypes: false, validateFormats: true });
+  addFormats(ajv, ['date', 'email']);
+  return (ajvInstance = ajv);
+}
 
 /**
  * The validation schema behind a request schema: only validation keywords
@@ -223,6 +232,7 @@ function validatorFor(s: RequestSchema | null): ValidateFunction {
   const key = formSha256(schema);
   const hit = compiled.get(key);
   if (hit) return hit.validate;
+  const ajv = formAjv();
   const validate = ajv.compile(schema);
   compiled.set(key, { schema, validate });
   if (compiled.size > COMPILED_MAX) {

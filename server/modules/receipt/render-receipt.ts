@@ -14,9 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as fontkit from 'fontkit';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
 import type { Language } from '../../../shared/domain.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { translator, type T } from '../../i18n/i18n.js';
@@ -48,16 +46,30 @@ const INK = '#1a1a1a';
 const MUTED = '#555555';
 const QR_SIZE = 100;
 
+type Fonts = { regular: PDFKit.Mixins.PDFFontSource; bold: PDFKit.Mixins.PDFFontSource; mono: PDFKit.Mixins.PDFFontSource };
+type Libraries = { PDFDocument: typeof import('pdfkit'); QRCode: typeof QRCodeModule; fonts: Fonts };
+
 /**
- * The embedded fonts, read from the dejavu-fonts-ttf package and parsed once
- * (parsing them for every receipt cost more than all the rest of the render);
- * each document embeds its own subset.
+ * pdfkit, qrcode and the embedded fonts, loaded on the first receipt (a process
+ * that never renders one does not hold them: they weigh some 20 MB). The fonts
+ * are read from the dejavu-fonts-ttf package and parsed once (parsing them for
+ * every receipt cost more than all the rest of the render); each document
+ * embeds its own subset. A failed load is tried again on the next receipt.
  */
-const FONTS = (() => {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  const load = (f: string) => fontkit.create(readFileSync(path.join(dir, f))) as unknown as PDFKit.Mixins.PDFFontSource;
-  return { regular: load('DejaVuSans.ttf'), bold: load('DejaVuSans-Bold.ttf'), mono: load('DejaVuSansMono.ttf') };
-})();
+let libraries: Promise<Libraries> | undefined;
+function loadLibraries(): Promise<Libraries> {
+  libraries ??= (async () => {
+    const [fontkit, pdfkit, qrcode] = await Promise.all([import('fontkit'), import('pdfkit'), import('qrcode')]);
+    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+    const load = (f: string) => fontkit.create(readFileSync(path.join(dir, f))) as unknown as PDFKit.Mixins.PDFFontSource;
+    const fonts = { regular: load('DejaVuSans.ttf'), bold: load('DejaVuSans-Bold.ttf'), mono: load('DejaVuSansMono.ttf') };
+    return { PDFDocument: pdfkit.default, QRCode: qrcode.default, fonts };
+  })().catch((e: unknown) => {
+    libraries = undefined;
+    throw e;
+  });
+  return libraries;
+}
 
 /** Text safe to print: NFC, no control characters (line breaks kept), bounded. */
 function clean(s: string, max = 4000): string {
@@ -79,6 +91,7 @@ export function formatBytes(bytes: number, lang: Language): string {
 
 /** Renders the receipt; resolves with the PDF's bytes (not sealed yet). */
 export async function renderReceipt(input: ReceiptInput): Promise<Buffer> {
+  const { PDFDocument, QRCode, fonts } = await loadLibraries();
   const t = translator(input.lang);
   const title = t('receipt.title');
   const doc = new PDFDocument({
@@ -95,16 +108,16 @@ export async function renderReceipt(input: ReceiptInput): Promise<Buffer> {
       CreationDate: input.generatedAt,
     },
   });
-  doc.registerFont('body', FONTS.regular);
-  doc.registerFont('bold', FONTS.bold);
-  doc.registerFont('mono', FONTS.mono);
+  doc.registerFont('body', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('mono', fonts.mono);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  new ReceiptWriter(doc, input, t).write(title);
+  new ReceiptWriter(doc, input, t, QRCode).write(title);
   doc.end();
   return done;
 }
@@ -117,6 +130,7 @@ class ReceiptWriter {
     private readonly doc: PDFKit.PDFDocument,
     private readonly input: ReceiptInput,
     private readonly t: T,
+    private readonly qrCode: typeof QRCodeModule,
   ) {
     this.width = doc.page.width - 2 * MARGIN;
     this.colour = /^#[0-9a-f]{6}$/i.test(input.tenant.colour) ? input.tenant.colour : '#0b5394';
@@ -254,7 +268,7 @@ class ReceiptWriter {
     this.ensure(QR_SIZE + 70);
     this.heading(t('receipt.section.verify'));
     const top = doc.y;
-    drawQr(doc, input.verifyUrl, MARGIN + this.width - QR_SIZE, top, QR_SIZE);
+    drawQr(this.qrCode, doc, input.verifyUrl, MARGIN + this.width - QR_SIZE, top, QR_SIZE);
     const textWidth = this.width - QR_SIZE - 16;
     this.text(t('receipt.csv'), { size: 9.5, colour: MUTED, gap: 2, width: textWidth });
     this.text(input.csv, { size: 12, font: 'mono', gap: 8, width: textWidth });
@@ -288,7 +302,7 @@ class ReceiptWriter {
 }
 
 /** The QR code as vector squares (one filled path: no seams between modules), error correction M. */
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number) {
+function drawQr(QRCode: typeof QRCodeModule, doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number) {
   const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;
   const quiet = 4;

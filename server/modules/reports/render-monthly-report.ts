@@ -7,7 +7,6 @@
  * every page the generation date and the page number. Aggregates only: no
  * citizen and no agent is named.
  */
-import PDFDocument from 'pdfkit';
 import type { Language } from '../../../shared/domain.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { translator, type T } from '../../i18n/i18n.js';
@@ -56,8 +55,9 @@ const HEADLINES: Headline[] = [
   { key: 'again_share', kind: 'share', get: (i) => i.satisfaction.againShare },
 ];
 
-/** Renders the report; resolves with the PDF's bytes. */
-export function renderMonthlyReport(input: MonthlyReportInput): Promise<Buffer> {
+/** Renders the report; resolves with the PDF's bytes. pdfkit is loaded on the first report (not held by a process that makes none). */
+export async function renderMonthlyReport(input: MonthlyReportInput): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const { tenant, lang, month } = input;
   const t = translator(lang);
   const monthLabel = monthName(month, lang);

@@ -2,12 +2,13 @@
  * Sealing behind one interface, so the receipt and evidence code does not
  * care where the key lives. Today: a local PKCS#12 (configured or the demo
  * seal); a remote signing service or HSM would be another implementation.
+ * The signing libraries (node-forge, pkijs, pdf-lib, @signpdf) are loaded on
+ * first use, not at start-up: a process that never seals does not hold them.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import { loadSealCertificate, type SealCertificate } from './seal-certificate.js';
-import { sealCms } from './seal-cms.js';
-import { sealPdf, type SealPdfOptions } from './seal-pdf.js';
+import type { SealCertificate } from './seal-certificate.js';
+import type { SealPdfOptions } from './seal-pdf.js';
 
 export type Sealer = {
   /** 'demo' when the self-signed demo seal is in use (receipts should say it is not legally valid). */
@@ -25,8 +26,8 @@ export function localSealer(seal: SealCertificate): Sealer {
   return {
     source: seal.source,
     certificatePem: seal.certificate.toString(),
-    sealCms: async (data) => sealCms(seal, data),
-    sealPdf: (pdf, opts) => sealPdf(seal, pdf, opts),
+    sealCms: async (data) => (await import('./seal-cms.js')).sealCms(seal, data),
+    sealPdf: async (pdf, opts) => (await import('./seal-pdf.js')).sealPdf(seal, pdf, opts),
   };
 }
 
@@ -35,5 +36,6 @@ export async function loadSealer(
   config: Pick<Config, 'SEAL_P12_PATH' | 'SEAL_P12_PASSWORD' | 'DATA_DIR'>,
   logger: Pick<Logger, 'info' | 'warn'>,
 ): Promise<Sealer> {
+  const { loadSealCertificate } = await import('./seal-certificate.js');
   return localSealer(await loadSealCertificate(config, logger));
 }
