@@ -99,7 +99,7 @@ export async function startServer(config: Config, logger: Logger, opts: { databa
   const recordingSweep = recordingSweepTask({ database, config, logger }).start();
   const sweep = liveSweep({ database, jobMaxAttempts: config.JOB_MAX_ATTEMPTS, kickJobs: () => jobs?.kick() }, { intervalMs: config.LIVE_SWEEP_SECONDS * 1000, logger }).start();
   const reports = reportSchedule({ database, config, logger, kickJobs: () => jobs?.kick() }).start();
-  const retention = config.RETENTION_SWEEP_SECONDS > 0 ? retentionPurge({ database, files, logger }, config.RETENTION_SWEEP_SECONDS * 1000).start() : null;
+  const retention = config.RETENTION_SWEEP_SECONDS > 0 ? retentionPurge({ database, files, logger, kickJobs: () => jobs?.kick() }, config.RETENTION_SWEEP_SECONDS * 1000).start() : null;
   const sampler = config.FIRST_FREE_SAMPLE_SECONDS > 0 ? firstFreeSampler({ database, config, logger }, config.FIRST_FREE_SAMPLE_SECONDS * 1000).start() : null;
   let closed = false;
   return {

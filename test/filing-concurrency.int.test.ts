@@ -48,7 +48,7 @@ describe.each(DATABASE_KINDS)('concurrent filings on %s', (kind) => {
       INSERT INTO identity_checks (tenant_id, attention_id, full_name, id_kind, id_number, face_confirmed, checked_by)
       SELECT tenant_id, id, 'Citizen', 'dni', '12345678Z', true, agent_id FROM attentions WHERE tenant_id = ${tenantId}`);
     const forms = attentions.map((_, i) => ({ ...GENERIC_FORM, subject: `Sol·licitud ${i + 1}` }));
-    await inParallel(POOL, attentions.map((att, i) => () => giveConsent({ database: db }, { tenant: f.tenant, attentionId: att.id, formData: forms[i] })));
+    await inParallel(POOL, attentions.map((att, i) => () => giveConsent({ database: db, otpKey: async () => Buffer.alloc(32, 1) }, { tenant: f.tenant, attentionId: att.id, formData: forms[i] })));
 
     const started = Date.now();
     const results = await inParallel(

@@ -6,6 +6,7 @@
  * through a real SMTP server (only its HMAC kept; wrong, expired, too many
  * attempts). Rate limits and another town hall's pass.
  */
+import { createHmac } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +153,9 @@ describe.each(DATABASE_KINDS)('filing consent on %s', (kind) => {
     expect(stored.otp_channel).toBe('email');
     expect(stored.otp_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.otp_hash).not.toContain(code);
+    // keyed by the server's secret, not by the consent id the client knows: a database read does not give the code away
+    expect(stored.otp_hash).not.toBe(createHmac('sha256', consentId).update(code).digest('hex'));
+    expect(stored.otp_hash).not.toBe(createHmac('sha256', consentId).update(`${consentId}:${code}`).digest('hex'));
     // the code leaves the job once the email is sent
     await expect
       .poll(async () => (await db.rows<{ status: string; payload: Record<string, unknown> }>(sql`SELECT status, payload FROM jobs WHERE tenant_id = ${a.tenant.id} AND payload->>'consentId' = ${consentId}`))[0])
@@ -196,6 +200,18 @@ describe.each(DATABASE_KINDS)('filing consent on %s', (kind) => {
     expect([expired.status, expired.json.code]).toEqual([410, 'otp_expired']);
     // only the verified consent is effective
     expect((await entriesOfAttention(db.db, a.tenant.id, att.attentionId)).filter((e) => e.event === 'consent_given')).toHaveLength(1);
+
+    // at most three codes waiting in ten minutes (the verified one does not count): asking again buys no fresh attempts
+    const fourth = await api(server.base, 'POST', `${room(a.slug, att.token)}/consent`, { formData: GENERIC_FORM });
+    expect(fourth.status).toBe(201);
+    await smtp.waitForTo(email, 4);
+    const fifth = await api(server.base, 'POST', `${room(a.slug, att.token)}/consent`, { formData: GENERIC_FORM });
+    expect([fifth.status, fifth.json.code]).toEqual([429, 'otp_attempts']);
+    expect(await db.rows(sql`SELECT 1 FROM filing_consents WHERE attention_id = ${att.attentionId}`)).toHaveLength(4);
+    expect(await db.rows(sql`SELECT 1 FROM jobs WHERE tenant_id = ${a.tenant.id} AND payload->>'template' = 'filing_otp'`)).toHaveLength(4);
+    // ten minutes later the older codes no longer count
+    await db.rows(sql`UPDATE filing_consents SET given_at = given_at - interval '11 minutes' WHERE attention_id = ${att.attentionId} AND id <> ${fourth.json.consentId}`);
+    expect((await api(server.base, 'POST', `${room(a.slug, att.token)}/consent`, { formData: GENERIC_FORM })).status).toBe(201);
     expect(await verifyAuditChain(db, a.tenant.id)).toMatchObject({ ok: true });
   });
 

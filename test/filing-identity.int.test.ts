@@ -75,6 +75,9 @@ describe.each(DATABASE_KINDS)('identity check on %s', (kind) => {
     expect((await upload(a.slug, att.attentionId, 'front', a.agent1, PNG, 'text/plain')).status).toBe(415);
     expect((await upload(a.slug, att.attentionId, 'side', a.agent1)).status).toBe(400);
     expect((await upload(a.slug, att.attentionId, 'front', a.agent1, Buffer.alloc(0))).json.code).toBe('file_empty');
+    // an empty capture sent with no type at all (canvas.toBlob gave nothing) is an empty file too, not a wrong type
+    const bare = await fetch(`${server.base}/api/v1/tenants/${a.slug}/attentions/${att.attentionId}/identity/images/front`, { method: 'POST', headers: { ...a.agent1 } });
+    expect([bare.status, ((await bare.json()) as { code: string }).code]).toEqual([422, 'file_empty']);
     // over 10 MB
     const huge = await upload(a.slug, att.attentionId, 'front', a.agent1, Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024)]));
     expect([huge.status, huge.json.code]).toEqual([413, 'payload_too_large']);

@@ -1,8 +1,9 @@
 /**
  * Filing a request on the citizen's behalf, on both databases: every refusal
  * with its code (not an authorised official now, not theirs, not in progress,
- * identity not checked, no consent, consent for other data, form invalid,
- * already filed), a filing that writes its register entry, filing row,
+ * identity not checked, no consent, consent for other data, a newer consent
+ * still waiting for its code, consent older than the identity check, form
+ * invalid, already filed), a filing that writes its register entry, filing row,
  * seal_receipt job and audit events in one transaction (and nothing when its
  * last statement fails). Tenant isolation. (500 concurrent filings:
  * filing-concurrency.int.test.ts.)
@@ -121,6 +122,44 @@ describe.each(DATABASE_KINDS)('filing on %s', (kind) => {
     expect(await db.rows(sql`SELECT 1 FROM register_entries WHERE tenant_id = ${a.tenant.id}`)).toHaveLength(0);
     expect(await db.rows(sql`SELECT 1 FROM filings WHERE tenant_id = ${a.tenant.id}`)).toHaveLength(0);
     expect(await db.rows(sql`SELECT 1 FROM jobs WHERE tenant_id = ${a.tenant.id} AND type = 'seal_receipt'`)).toHaveLength(0);
+  });
+
+  it('files only on the latest consent: effective, for this data, and given after the latest identity check', async (t) => {
+    if (state.skip) return t.skip();
+    // a town hall whose consents need a one-time code by email (set before the server caches it; no mail server here:
+    // the email jobs wait, and the code is read from the job as the mail would carry it)
+    const seed = await seedTenant(db);
+    await db.rows(sql`UPDATE tenants SET settings = settings || '{"formal":{"consentOtp":"email"}}'::jsonb WHERE id = ${seed.tenant.id}`);
+    const slug = seed.tenant.slug;
+    const tenant = { ...seed.tenant, settings: { ...seed.tenant.settings, formal: { consentOtp: 'email' as const } } };
+    const a = { ...seed, tenant, slug, agent1: await apiSession(server.base, slug, `agent1@${slug}.example`, PASSWORD) } as unknown as Town;
+    const att = await formalAttention(db, { tenant, agentEmail: `agent1@${slug}.example` });
+    await identify(a, att.attentionId, a.agent1);
+    const verify = async (consentId: string) => {
+      const [job] = await db.rows<{ payload: { accessCode: string } }>(sql`SELECT payload FROM jobs WHERE tenant_id = ${tenant.id} AND payload->>'consentId' = ${consentId}`);
+      const r = await api(server.base, 'POST', `/${slug}/room/${att.token}/filing/consent/${consentId}/otp`, { code: job.payload.accessCode });
+      expect(r.json).toEqual({ verified: true });
+    };
+    const other = { ...GENERIC_FORM, amount: 10 };
+
+    // consent A for the data, verified; then consent B for other data, its code still pending: A no longer counts
+    await verify(await consent(slug, att.token, GENERIC_FORM));
+    const b = await consent(slug, att.token, other);
+    await refusedWith(file(a, att.attentionId, GENERIC_FORM, a.agent1), 409, 'consent_missing');
+    await refusedWith(file(a, att.attentionId, other, a.agent1), 409, 'consent_missing');
+    // once B is verified it counts, for its own data only
+    await verify(b);
+    await refusedWith(file(a, att.attentionId, GENERIC_FORM, a.agent1), 409, 'consent_stale');
+
+    // a consent given before the latest identity check does not count: a new check asks for consent again
+    await verify(await consent(slug, att.token, GENERIC_FORM));
+    await identify(a, att.attentionId, a.agent1);
+    await refusedWith(file(a, att.attentionId, GENERIC_FORM, a.agent1), 409, 'consent_stale');
+    expect(await db.rows(sql`SELECT 1 FROM filings WHERE tenant_id = ${tenant.id}`)).toHaveLength(0);
+
+    await verify(await consent(slug, att.token, GENERIC_FORM));
+    const ok = await file(a, att.attentionId, GENERIC_FORM, a.agent1);
+    expect(ok.status).toBe(201);
   });
 
   it('files: register entry, filing, seal_receipt job and audit events, once; the console and the room see it', async (t) => {

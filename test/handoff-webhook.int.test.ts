@@ -3,9 +3,11 @@
  * (an error status, then no answer in time) and then accepts gets the package
  * once delivered, with the same idempotency key and body and a valid HMAC on
  * every attempt, the retry surviving a worker restart; retries exhausted →
- * `failed`, visible to supervisors (API and page) and retried from there.
+ * `failed`, visible to supervisors (API and page) and retried from there; a
+ * build that fails for good is visible too (`build_failed`) and "Retry" builds
+ * it again. The receiver is on this machine: WEBHOOK_ALLOW_PRIVATE is set.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -24,7 +26,7 @@ describe.each(DATABASE_KINDS)('webhook hand-off on %s', (kind) => {
   beforeAll(async () => {
     if (state.skip) return;
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'fin-webhook-'));
-    server = await startTestServer(state.db, { DATA_DIR: dataDir, WORKER: 'false', RETENTION_SWEEP_SECONDS: '0' });
+    server = await startTestServer(state.db, { DATA_DIR: dataDir, WORKER: 'false', RETENTION_SWEEP_SECONDS: '0', WEBHOOK_ALLOW_PRIVATE: 'true' });
   });
   afterAll(async () => {
     await server?.close();
@@ -173,5 +175,42 @@ describe.each(DATABASE_KINDS)('webhook hand-off on %s', (kind) => {
     expect(set.json.queued).toBe(1);
     await drain(runner);
     expect(await handoff(f.filingId)).toMatchObject({ status: 'pending', attempts: 1, last_error: 'network_error' });
+  });
+
+  it('a build that fails for good shows as failed (build_failed) to supervisors, and "Retry" builds and delivers it', async (t) => {
+    if (state.skip) return t.skip();
+    const receiver = await webhookReceiver(() => 'ok');
+    try {
+      const f = await withWebhook(receiver.url);
+      // a stored document goes missing: the package cannot be built
+      const store = await server.ctx.files();
+      const [doc] = await state.db.rows<{ storage_key: string }>(sql`SELECT storage_key FROM documents WHERE id = ${f.documents[0].id}`);
+      const file = store.pathOf(f.tenant.id, doc.storage_key);
+      await rename(file, `${file}.away`);
+      const runner = handoffRunner(server);
+      await drain(runner); // sealed (the hand-off row made, pending, not built); the first build fails
+      expect(await handoff(f.filingId)).toMatchObject({ status: 'pending', attempts: 0 });
+      await state.db.rows(sql`UPDATE jobs SET max_attempts = 2, run_at = now() WHERE type = 'build_package' AND status = 'pending' AND payload->>'filingId' = ${f.filingId}`);
+      await drain(runner);
+      expect(await handoff(f.filingId)).toMatchObject({ status: 'failed', last_error: 'build_failed' });
+      const slug = f.tenant.slug;
+      const list = await api(server.base, 'GET', `/api/v1/tenants/${slug}/handoffs?status=failed`, undefined, f.supervisor);
+      expect(list.json.handoffs).toEqual([expect.objectContaining({ filingId: f.filingId, status: 'failed', lastError: 'build_failed', built: false, deliveryQueued: false })]);
+      const html = await (await fetch(`${server.base}/${slug}/staff/handoffs?lang=en`, { headers: { cookie: f.supervisor.cookie } })).text();
+      expect(html).toContain('The package could not be prepared');
+      expect(html).toContain(`Retry the delivery of ${f.registerCode}`);
+
+      await rename(`${file}.away`, file);
+      const retry = await api(server.base, 'POST', `/api/v1/tenants/${slug}/handoffs/${f.filingId}/retry`, {}, f.supervisor);
+      expect(retry.status, retry.text).toBe(202);
+      expect((await api(server.base, 'POST', `/api/v1/tenants/${slug}/handoffs/${f.filingId}/retry`, {}, f.supervisor)).status).toBe(409);
+      const builds = await state.db.rows<{ status: string }>(sql`SELECT status FROM jobs WHERE type = 'build_package' AND payload->>'filingId' = ${f.filingId} ORDER BY created_at`);
+      expect(builds.map((b) => b.status)).toEqual(['failed', 'pending']);
+      await drain(runner);
+      expect(await handoff(f.filingId)).toMatchObject({ status: 'delivered', last_error: null, delivered_via: 'webhook' });
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
   });
 });

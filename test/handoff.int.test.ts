@@ -2,8 +2,10 @@
  * The evidence package and the pull API: every part listed with the SHA-256 of
  * its plain content and an ENI XML, the manifest's CAdES seal checked by
  * `openssl cms -verify` (and refused after one byte changes), nothing in clear
- * on disk; the pull API's list, get, parts, ack (idempotent) and its 401/404;
- * the admins' integration settings (URL rules, secret and token shown once).
+ * on disk; the pull API's list, get, parts, ack (idempotent) and its 401/404,
+ * wrong tokens counted by the rate limiter (429); the admins' integration
+ * settings (URL rules with the SSRF guard at save and delivery time, secret
+ * and token shown once) and the formal procedure's settings (API and page).
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackage } from '../server/modules/handoff/build-package.js';
 import type { Manifest } from '../server/modules/handoff/manifest.js';
 import { DATABASE_KINDS } from './support/databases.js';
-import { drain, handoffRunner, packagedFiling, sha256, staffSession } from './support/handoff-fixtures.js';
+import { drain, handoffRunner, packagedFiling, sha256, staffSession, webhookReceiver } from './support/handoff-fixtures.js';
 import { run } from './support/pdf-tools.js';
 import { api, startTestServer, type TestServer } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
@@ -31,7 +33,7 @@ describe.each(DATABASE_KINDS)('evidence package and pull API on %s', (kind) => {
   beforeAll(async () => {
     if (state.skip) return;
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'fin-handoff-'));
-    server = await startTestServer(state.db, { DATA_DIR: dataDir, WORKER: 'false', RETENTION_SWEEP_SECONDS: '0' });
+    server = await startTestServer(state.db, { DATA_DIR: dataDir, WORKER: 'false', RETENTION_SWEEP_SECONDS: '0', RATE_LIMIT_HANDOFF_PER_MINUTE: '100' });
   });
   afterAll(async () => {
     await server?.close();
@@ -209,7 +211,7 @@ describe.each(DATABASE_KINDS)('evidence package and pull API on %s', (kind) => {
     expect((await api(server.base, 'GET', `/api/v1/handoff/${a.tenant.slug}/packages`, undefined, auth)).status).toBe(401);
   });
 
-  it('integration settings: admins only, https URLs (http only locally), secret and token shown once', async (t) => {
+  it('integration settings: admins only, https URLs to public addresses only, secret and token shown once', async (t) => {
     if (state.skip) return t.skip();
     const f = await packagedFiling(server);
     const slug = f.tenant.slug;
@@ -221,16 +223,23 @@ describe.each(DATABASE_KINDS)('evidence package and pull API on %s', (kind) => {
     expect((await api(server.base, 'PUT', base, { webhookUrl: 'https://x.example' }, { cookie: admin.cookie })).json.code).toBe('csrf_failed');
     expect((await api(server.base, 'GET', base, undefined, admin)).json).toEqual({ webhookUrl: null, webhookSecretSet: false, pullTokenSet: false, updatedAt: null });
 
-    for (const bad of ['http://example.com/hook', 'ftp://example.com', 'not a url', 'https://user:pw@example.com/', 'javascript:alert(1)', `https://example.com/${'a'.repeat(2100)}`]) {
+    const refused = [
+      'http://example.com/hook', 'ftp://example.com', 'not a url', 'https://user:pw@example.com/', 'javascript:alert(1)', `https://example.com/${'a'.repeat(2100)}`,
+      // SSRF: loopback, private, link-local (cloud metadata), CGNAT, unique-local, unspecified, multicast, mapped IPv4, a name for loopback, a name that does not resolve
+      'http://127.0.0.1:9/x', 'https://127.0.0.1/x', 'https://10.0.0.7/x', 'https://172.20.1.1/x', 'https://192.168.1.10/x', 'https://169.254.169.254/latest/meta-data',
+      'https://100.64.0.1/x', 'https://[fd00::1]/x', 'https://[fe80::1]/x', 'https://[::1]/x', 'https://0.0.0.0/x', 'https://224.0.0.1/x', 'https://[::ffff:127.0.0.1]/x',
+      'https://localhost/x', 'https://nowhere.invalid/x',
+    ];
+    for (const bad of refused) {
       const r = await api(server.base, 'PUT', base, { webhookUrl: bad }, admin);
       expect(r.status, bad).toBe(422);
       expect(r.json.code).toBe('webhook_url_invalid');
     }
     expect((await api(server.base, 'PUT', base, { webhookUrl: 42 }, admin)).status).toBe(400);
-    const ok = await api(server.base, 'PUT', base, { webhookUrl: 'https://expedients.example.cat/finestreta#x' }, admin);
+    // a public address (a literal: the tests do not depend on outside DNS)
+    const ok = await api(server.base, 'PUT', base, { webhookUrl: 'https://203.0.113.10/finestreta#x' }, admin);
     expect(ok.status, ok.text).toBe(200);
-    expect(ok.json).toMatchObject({ webhookUrl: 'https://expedients.example.cat/finestreta', queued: 0 });
-    expect((await api(server.base, 'PUT', base, { webhookUrl: 'http://127.0.0.1:9/x' }, admin)).status).toBe(200);
+    expect(ok.json).toMatchObject({ webhookUrl: 'https://203.0.113.10/finestreta', queued: 0 });
 
     const secret = await api(server.base, 'POST', `${base}/webhook-secret`, {}, admin);
     expect(secret.status).toBe(201);
@@ -246,7 +255,7 @@ describe.each(DATABASE_KINDS)('evidence package and pull API on %s', (kind) => {
     const page = await fetch(`${server.base}/${slug}/staff/integration`, { headers: { cookie: admin.cookie } });
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain('http://127.0.0.1:9/x');
+    expect(html).toContain('https://203.0.113.10/finestreta');
     const form = new URLSearchParams({ _csrf: admin['x-csrf-token'], action: 'new_token' });
     const made = await fetch(`${server.base}/${slug}/staff/integration`, { method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
     const madeHtml = await made.text();
@@ -258,15 +267,109 @@ describe.each(DATABASE_KINDS)('evidence package and pull API on %s', (kind) => {
     const badUrl = await fetch(`${server.base}/${slug}/staff/integration`, {
       method: 'POST',
       headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: admin['x-csrf-token'], action: 'save_url', webhookUrl: 'http://example.com' }),
+      body: new URLSearchParams({ _csrf: admin['x-csrf-token'], action: 'save_url', webhookUrl: 'https://192.168.0.1/hook' }),
     });
     expect(badUrl.status).toBe(422);
+    expect((await api(server.base, 'GET', base, undefined, admin)).json.webhookUrl).toBe('https://203.0.113.10/finestreta');
     expect((await fetch(`${server.base}/${slug}/staff/integration`, { headers: { cookie: supervisor.cookie } })).status).toBe(403);
     // documented in OpenAPI
     const doc = await api(server.base, 'GET', '/api/openapi.json');
     expect(doc.status).toBe(200);
-    for (const p of ['/api/v1/handoff/{slug}/packages', '/api/v1/handoff/{slug}/packages/{filingId}', '/api/v1/handoff/{slug}/packages/{filingId}/parts/{name}', '/api/v1/handoff/{slug}/packages/{filingId}/ack', '/api/v1/tenants/{slug}/integration', '/api/v1/tenants/{slug}/handoffs/{filingId}/retry']) {
+    for (const p of ['/api/v1/handoff/{slug}/packages', '/api/v1/handoff/{slug}/packages/{filingId}', '/api/v1/handoff/{slug}/packages/{filingId}/parts/{name}', '/api/v1/handoff/{slug}/packages/{filingId}/ack', '/api/v1/tenants/{slug}/integration', '/api/v1/tenants/{slug}/handoffs/{filingId}/retry', '/api/v1/tenants/{slug}/formal-settings']) {
       expect(doc.json.paths[p], p).toBeDefined();
     }
+  });
+
+  it('a delivery re-checks the address where it connects: a stored URL pointing at this machine is refused, the receiver never called', async (t) => {
+    if (state.skip) return t.skip();
+    const receiver = await webhookReceiver(() => 'ok');
+    try {
+      const f = await packagedFiling(server);
+      const admin = await staffSession(server, f.tenant, 'admin');
+      await api(server.base, 'POST', `/api/v1/tenants/${f.tenant.slug}/integration/webhook-secret`, {}, admin);
+      // as if saved before the guard, or a name re-pointed to a private address after saving
+      const port = new URL(receiver.url).port;
+      await state.db.rows(sql`UPDATE integrations SET webhook_url = ${`https://localhost:${port}/hooks`} WHERE tenant_id = ${f.tenant.id}`);
+      await drain(handoffRunner(server));
+      const [h] = await state.db.rows<{ status: string; attempts: number; last_error: string }>(sql`SELECT status, attempts, last_error FROM handoffs WHERE filing_id = ${f.filingId}`);
+      expect(h).toMatchObject({ status: 'pending', attempts: 1, last_error: 'address_refused' });
+      await state.db.rows(sql`UPDATE integrations SET webhook_url = ${`https://127.0.0.1:${port}/hooks`} WHERE tenant_id = ${f.tenant.id}`);
+      await state.db.rows(sql`UPDATE jobs SET run_at = now() WHERE type = 'deliver_package' AND status = 'pending' AND payload->>'filingId' = ${f.filingId}`);
+      await drain(handoffRunner(server));
+      expect((await state.db.rows<{ last_error: string }>(sql`SELECT last_error FROM handoffs WHERE filing_id = ${f.filingId}`))[0].last_error).toBe('address_refused');
+      expect(receiver.received).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('formal procedure settings: admins read and set them (API and page), out-of-range values refused', async (t) => {
+    if (state.skip) return t.skip();
+    const f = await packagedFiling(server);
+    const slug = f.tenant.slug;
+    const admin = await staffSession(server, f.tenant, 'admin');
+    const supervisor = await staffSession(server, f.tenant, 'supervisor');
+    const base = `/api/v1/tenants/${slug}/formal-settings`;
+    expect((await api(server.base, 'GET', base, undefined, supervisor)).status).toBe(403);
+    expect((await api(server.base, 'GET', base, undefined, admin)).json).toEqual({ uploadDeadlineHours: 48, consentOtp: 'off', personalDataRetentionDays: 90 });
+    for (const bad of [
+      { uploadDeadlineHours: 721, consentOtp: 'off', personalDataRetentionDays: 90 },
+      { uploadDeadlineHours: -1, consentOtp: 'off', personalDataRetentionDays: 90 },
+      { uploadDeadlineHours: 1.5, consentOtp: 'off', personalDataRetentionDays: 90 },
+      { uploadDeadlineHours: 48, consentOtp: 'sms', personalDataRetentionDays: 90 },
+      { uploadDeadlineHours: 48, consentOtp: 'off', personalDataRetentionDays: 0 },
+      { uploadDeadlineHours: 48, consentOtp: 'off', personalDataRetentionDays: 3651 },
+      { uploadDeadlineHours: '48', consentOtp: 'off', personalDataRetentionDays: 90 },
+      { consentOtp: 'off' },
+    ]) {
+      const r = await api(server.base, 'PUT', base, bad, admin);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.json.code).toBe('validation_failed');
+    }
+    const put = await api(server.base, 'PUT', base, { uploadDeadlineHours: 0, consentOtp: 'email', personalDataRetentionDays: 3650 }, admin);
+    expect(put.status, put.text).toBe(200);
+    expect(put.json).toEqual({ uploadDeadlineHours: 0, consentOtp: 'email', personalDataRetentionDays: 3650 });
+    const [row] = await state.db.rows<{ settings: Record<string, unknown> }>(sql`SELECT settings FROM tenants WHERE id = ${f.tenant.id}`);
+    expect(row.settings.formal).toEqual({ uploadDeadlineHours: 0, consentOtp: 'email', personalDataRetentionDays: 3650 });
+
+    // the page: a bad value explained next to its box, nothing saved; a good one saved
+    const post = (body: Record<string, string>) =>
+      fetch(`${server.base}/${slug}/staff/integration?lang=en`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: admin['x-csrf-token'], action: 'save_formal', ...body }),
+      });
+    const bad = await post({ uploadDeadlineHours: '999', consentOtp: 'off', personalDataRetentionDays: 'ninety' });
+    expect(bad.status).toBe(422);
+    const html = await bad.text();
+    expect(html).toContain('Enter a whole number of hours between 0 and 720.');
+    expect(html).toContain('Enter a whole number of days between 1 and 3650.');
+    expect(html).toContain('value="999"');
+    expect((await api(server.base, 'GET', base, undefined, admin)).json.personalDataRetentionDays).toBe(3650);
+    const good = await post({ uploadDeadlineHours: '24', consentOtp: 'off', personalDataRetentionDays: '30' });
+    expect(good.status).toBe(303);
+    expect((await api(server.base, 'GET', base, undefined, admin)).json).toEqual({ uploadDeadlineHours: 24, consentOtp: 'off', personalDataRetentionDays: 30 });
+    const page = await (await fetch(`${server.base}/${slug}/staff/integration?lang=en&done=formal`, { headers: { cookie: admin.cookie } })).text();
+    expect(page).toContain('The formal procedure settings have been saved.');
+    expect(page).toMatch(/name="personalDataRetentionDays"[^>]*value="30"|value="30"[^>]*name="personalDataRetentionDays"/);
+    // the other settings keys are kept
+    const [after] = await state.db.rows<{ settings: Record<string, unknown> }>(sql`SELECT settings FROM tenants WHERE id = ${f.tenant.id}`);
+    expect(Object.keys(after.settings).sort()).toEqual(Object.keys(row.settings).sort());
+  });
+
+  it('pull API: wrong tokens are counted by the rate limiter and end in 429', async (t) => {
+    if (state.skip) return t.skip();
+    const f = await packagedFiling(server);
+    const url = `/api/v1/handoff/${f.tenant.slug}/packages/${f.filingId}/manifest-metadata`;
+    const statuses: number[] = [];
+    // the limit is 100 a minute for this route (an earlier test here used it once)
+    for (let i = 0; i < 110 && statuses.at(-1) !== 429; i++) statuses.push((await api(server.base, 'GET', url, undefined, { authorization: `Bearer fpt_guess${i}` })).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.length).toBeGreaterThanOrEqual(100);
+    expect(statuses.length).toBeLessThanOrEqual(101);
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
+    const limited = await api(server.base, 'GET', url, undefined, { authorization: 'Bearer fpt_guess' });
+    expect(limited.json.code).toBe('rate_limited');
   });
 });

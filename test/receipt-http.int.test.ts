@@ -3,7 +3,8 @@
  * runner seals it, the citizen downloads it from their call room (409
  * receipt_not_ready before, only their own filing), the staff download it
  * (the attention's agent, supervisors, admins; not another agent), and the
- * receipt email reaches a real SMTP server with the PDF attached.
+ * receipt email reaches a real SMTP server with the PDF attached. Downloads
+ * (receipt, documents) are rate-limited.
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -73,8 +74,10 @@ describe.each(DATABASE_KINDS)('receipt downloads and email on %s', (kind) => {
     const res = await get(path);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="justificant-${f.registerCode.replace(/\//g, '-')}.pdf"`);
-    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename=justificant-${f.registerCode.replace(/\//g, '-')}.pdf`);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toMatch(/^sandbox/);
     const pdf = Buffer.from(await res.arrayBuffer());
     expect(sha256(pdf)).toBe(receiptSha);
     expect((await pdfsig(pdf)).stdout).toContain('Signature Validation: Signature is Valid.');
@@ -176,5 +179,34 @@ describe.each(DATABASE_KINDS)('receipt downloads and email on %s', (kind) => {
     const malformed = await api(server.base, 'GET', path('not-a-uuid'), undefined, agent);
     expect(malformed.status).toBeGreaterThanOrEqual(400);
     expect(malformed.status).toBeLessThan(500);
+  });
+
+  it('downloads are rate-limited: the receipt and the documents, the citizen’s and the staff’s (RATE_LIMIT_UPLOAD_PER_MINUTE)', async (t) => {
+    if (state.skip) return t.skip();
+    const limited = await startTestServer(db, { LIVE_SWEEP_SECONDS: '3600', RATE_LIMIT_UPLOAD_PER_MINUTE: '3' });
+    try {
+      const town = await smallTenant(db, { agents: 1 });
+      const f = await filedRequest(db, { town, sealAt: LATER });
+      const agent = await apiSession(limited.base, town.tenant.slug, 'agent0@prova.example', PASSWORD);
+      const doc = f.documents[0].id;
+      const paths: Array<[string, Record<string, string>]> = [
+        [`/${town.tenant.slug}/room/${f.passToken}/filing/${f.filingId}/receipt`, { accept: 'application/json' }],
+        [`/${town.tenant.slug}/room/${f.passToken}/documents/${doc}`, { accept: 'application/json' }],
+        [`/api/v1/tenants/${town.tenant.slug}/filings/${f.filingId}/receipt`, { cookie: agent.cookie }],
+        [`/api/v1/tenants/${town.tenant.slug}/documents/${doc}/content`, { cookie: agent.cookie }],
+      ];
+      for (const [path, headers] of paths) {
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const res = await fetch(`${limited.base}${path}`, { headers });
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+        expect(statuses.slice(0, 3), path).not.toContain(429);
+        expect(statuses[3], path).toBe(429);
+      }
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -17,7 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime } from '../server/i18n/format.js';
 import { verifyAuditChain } from '../server/modules/audit/verify-audit-chain.js';
 import { formatCsvCode } from '../server/modules/evidence/csv-code.js';
+import { filingContext, packageDocuments } from '../server/modules/handoff/package-sources.js';
 import { receiptStorageKey } from '../server/modules/receipt/receipt-file.js';
+import { findReceiptFiling, listReceiptDocuments } from '../server/modules/receipt/receipt.repository.js';
 import { sealReceipt, type SealReceiptDeps } from '../server/modules/receipt/seal-receipt.js';
 import { loadSealer, type Sealer } from '../server/modules/sealing/sealer.js';
 import type { FileStore } from '../server/storage/encrypted-files.js';
@@ -275,6 +277,25 @@ describe.each(DATABASE_KINDS)('receipt and seal_receipt job on %s', (kind) => {
     expect(await sealedEvents(f.tenant.id)).toHaveLength(1);
     expect(await jobsOf(f.tenant.id, 'email')).toHaveLength(1);
     expect(await jobsOf(f.tenant.id, 'build_package')).toHaveLength(1);
+  });
+
+  it('lists the same documents as the evidence package: those accepted (or handed out) by registration, none after', async (t) => {
+    if (state.skip) return t.skip();
+    const f = await filedRequest(state.db);
+    // after registration: a citizen document completed before but accepted after, one uploaded after, a handout after
+    const late = await state.db.rows<{ id: string }>(sql`
+      INSERT INTO documents (tenant_id, appointment_id, kind, file_name, declared_bytes, content_type, bytes, sha256, storage_key, status, reviewed_at, uploaded_by, completed_at)
+      SELECT ${f.tenant.id}, ${f.appointmentId}, k.kind, 'late.pdf', 10, 'application/pdf', 10, repeat('a', 64), ${f.tenant.id} || '/documents/late/' || k.n, 'accepted',
+             CASE WHEN k.kind = 'citizen' THEN now() + interval '1 minute' END, NULL, now() + k.completed
+        FROM (VALUES (1, 'citizen', interval '-1 minute'), (2, 'citizen', interval '1 minute'), (3, 'handout', interval '1 minute')) AS k(n, kind, completed)
+      RETURNING id`);
+    const receipt = await findReceiptFiling(state.db, f.tenant.id, f.filingId);
+    const listed = (await listReceiptDocuments(state.db, receipt!)).map((d) => d.id).sort();
+    const ctx = await filingContext(state.db, f.tenant.id, f.filingId);
+    const packaged = (await packageDocuments(state.db, ctx!, { front: null, back: null })).map((d) => d.id).sort();
+    expect(listed).toEqual(f.documents.map((d) => d.id).sort());
+    expect(packaged).toEqual(listed);
+    for (const d of late) expect(listed).not.toContain(d.id);
   });
 
   it('a filing of another town hall is not found', async (t) => {

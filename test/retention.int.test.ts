@@ -3,8 +3,11 @@
  * documents, identity images, recording and its chunks, the package's own
  * files — really deleted from disk, while the receipt stays; rows are marked
  * and `data_purged` appended; personal data past the town hall's retention
- * is anonymised (only once a filing's package was delivered); the audit
- * chain stays valid.
+ * is anonymised (only once a filing's package was delivered), document
+ * names and rejection reasons included, with one `data_purged` per town hall;
+ * a bad retention setting does not stop the pass; a purge that crashed after
+ * deleting its files is finished by the next pass; a seal job that failed for
+ * good is queued again; the audit chain stays valid.
  */
 import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -134,6 +137,10 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
     const keeps = await delivered(); // a town hall that keeps personal data 200 days
     await old(keeps, 100);
     await state.db.rows(sql`UPDATE tenants SET settings = jsonb_set(settings, '{formal}', '{"personalDataRetentionDays": 200}') WHERE id = ${keeps.tenant.id}`);
+    const garbled = await delivered(); // a town hall whose stored setting is not a number: the default (90 days) applies, the pass goes on
+    await old(garbled, 100);
+    await state.db.rows(sql`UPDATE tenants SET settings = jsonb_set(settings, '{formal}', '{"personalDataRetentionDays": "many"}') WHERE id = ${garbled.tenant.id}`);
+    await state.db.rows(sql`UPDATE documents SET reject_reason = 'La foto del DNI de Joan és borrosa' WHERE id = ${done.documents[0].id}`);
 
     // a virtual-queue attention without a filing, abandoned long ago, with a document and a recording of its own
     const store = await server.ctx.files();
@@ -180,6 +187,19 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
     expect((await filing(done.filingId)).receipt_key).not.toBeNull();
     expect(await state.db.rows(sql`SELECT 1 FROM chat_messages WHERE attention_id = ${done.attentionId}`)).toEqual([]);
     expect(await state.db.rows(sql`SELECT 1 FROM register_entries WHERE attention_id = ${done.attentionId}`)).toHaveLength(1);
+    // the documents keep their hash, not their name or rejection reason
+    const names = await state.db.rows<{ file_name: string; reject_reason: string | null; sha256: string }>(sql`
+      SELECT file_name, reject_reason, sha256 FROM documents WHERE tenant_id = ${done.tenant.id} AND (appointment_id = ${done.appointmentId} OR attention_id = ${done.attentionId})`);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((d) => d.file_name === 'document' && d.reject_reason === null && d.sha256)).toBe(true);
+    // recorded: counts only, per town hall
+    const purges = await state.db.rows<{ data: Record<string, unknown> }>(sql`
+      SELECT data FROM audit_log WHERE tenant_id = ${done.tenant.id} AND event = 'data_purged' AND data->>'scope' = 'personal_data' ORDER BY seq`);
+    expect(purges.reduce((n, p) => n + Number(p.data.attentions), 0)).toBe(1);
+    expect(purges.reduce((n, p) => n + Number(p.data.appointments), 0)).toBe(1);
+    expect(JSON.stringify(purges)).not.toContain(done.citizen.name);
+    expect((await appointment(garbled.appointmentId)).citizen_name).toBe(ANONYMISED_NAME);
+    expect((await identity(garbled.attentionId)).id_number).toBeNull();
 
     // not delivered, recent, or kept longer by its town hall: untouched
     for (const f of [waiting, recent, keeps]) {
@@ -195,6 +215,52 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
     const [doc] = await state.db.rows<{ status: string; storage_key: string | null }>(sql`SELECT status, storage_key FROM documents WHERE id = ${docId}`);
     expect(doc).toEqual({ status: 'purged', storage_key: null });
 
-    for (const f of [done, waiting, recent, keeps]) expect(await verifyAuditChain(state.db, f.tenant.id)).toMatchObject({ ok: true });
+    const [queuePurge] = await state.db.rows<{ data: Record<string, unknown> }>(sql`
+      SELECT data FROM audit_log WHERE tenant_id = ${tenantId} AND event = 'data_purged' AND data->>'scope' = 'personal_data' AND (data->>'attentions')::int > 0`);
+    expect(queuePurge.data).toMatchObject({ scope: 'personal_data', attentions: 1, documents: 1, recordings: 1 });
+
+    for (const f of [done, waiting, recent, keeps, garbled]) expect(await verifyAuditChain(state.db, f.tenant.id)).toMatchObject({ ok: true });
+  });
+
+  it('a purge that crashed after deleting the files is finished by the next pass', async (t) => {
+    if (state.skip) return t.skip();
+    const due = await delivered();
+    await state.db.rows(sql`UPDATE handoffs SET purge_after = now() - interval '1 minute' WHERE filing_id = ${due.filingId}`);
+    const paths = await storedPaths(due);
+    // the files went, the rows were not marked yet
+    for (const p of [...paths.documents, ...paths.recording, ...paths.packageFiles]) await rm(p, { force: true });
+    await rm(paths.packageDir, { recursive: true, force: true });
+    expect((await state.db.rows<{ status: string }>(sql`SELECT status FROM handoffs WHERE filing_id = ${due.filingId}`))[0].status).toBe('delivered');
+    expect((await pass()).purged).toBeGreaterThanOrEqual(1);
+    const [h] = await state.db.rows<{ status: string }>(sql`SELECT status FROM handoffs WHERE filing_id = ${due.filingId}`);
+    expect(h.status).toBe('purged');
+    const docs = await state.db.rows<{ status: string }>(sql`SELECT status FROM documents WHERE appointment_id = ${due.appointmentId}`);
+    expect(docs.every((d) => d.status === 'purged')).toBe(true);
+    expect(await state.db.rows(sql`SELECT 1 FROM audit_log WHERE tenant_id = ${due.tenant.id} AND event = 'data_purged' AND subjects->>'filing' = ${due.filingId}`)).toHaveLength(1);
+    expect(await exists(paths.receipt)).toBe(true);
+  });
+
+  it('a seal job that failed for good more than 15 minutes ago is queued again, and the receipt is sealed', async (t) => {
+    if (state.skip) return t.skip();
+    const stuck = await packagedFiling(server);
+    const fresh = await packagedFiling(server);
+    const fail = (filingId: string, minutes: number) =>
+      state.db.rows(sql`
+        UPDATE jobs SET status = 'failed', attempts = max_attempts, last_error = 'sealer unavailable', finished_at = now() - make_interval(mins => ${minutes})
+         WHERE type = 'seal_receipt' AND payload->>'filingId' = ${filingId}`);
+    await fail(stuck.filingId, 20);
+    await fail(fresh.filingId, 5);
+    const r = await pass();
+    expect(r.sealsRequeued).toBe(1);
+    const seal = async (filingId: string) =>
+      (await state.db.rows<{ status: string; attempts: number }>(sql`SELECT status, attempts FROM jobs WHERE type = 'seal_receipt' AND payload->>'filingId' = ${filingId}`))[0];
+    expect(await seal(stuck.filingId)).toEqual({ status: 'pending', attempts: 0 });
+    expect(await seal(fresh.filingId)).toMatchObject({ status: 'failed' });
+    // a second pass while it is queued does nothing more
+    expect((await pass()).sealsRequeued).toBe(0);
+    await drain(handoffRunner(server));
+    const [filing] = await state.db.rows<{ status: string }>(sql`SELECT status FROM filings WHERE id = ${stuck.filingId}`);
+    expect(filing.status).toBe('sealed');
+    expect((await state.db.rows<{ status: string }>(sql`SELECT status FROM filings WHERE id = ${fresh.filingId}`))[0].status).toBe('registered');
   });
 });

@@ -11,7 +11,7 @@ test('an admin sets the case-management webhook by keyboard, sees a bad address 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexió amb el gestor d’expedients');
   await expectNoAxeViolations(page, 'integration');
 
-  // an http address to another machine is refused: the summary explains and takes focus
+  // an http address is refused: the summary explains and takes focus
   const url = page.getByRole('textbox', { name: 'Adreça del webhook' });
   await tabTo(page, url);
   await page.keyboard.type('http://expedients.example.cat/hook');
@@ -24,11 +24,12 @@ test('an admin sets the case-management webhook by keyboard, sees a bad address 
 
   await tabTo(page, url);
   await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.type('https://expedients.example.cat/hook');
+  // a public address (a literal: the test does not depend on outside DNS)
+  await page.keyboard.type('https://203.0.113.10/hook');
   await tabTo(page, page.getByRole('button', { name: 'Desa l’adreça' }));
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toContainText('S’ha desat l’adreça del webhook.');
-  await expect(url).toHaveValue('https://expedients.example.cat/hook');
+  await expect(url).toHaveValue('https://203.0.113.10/hook');
 
   // a new signing secret, shown this once
   await tabTo(page, page.getByRole('button', { name: 'Genera un secret de signatura nou' }));
@@ -38,4 +39,46 @@ test('an admin sets the case-management webhook by keyboard, sees a bad address 
   await expect(page.getByText('Hi ha un secret de signatura.')).toBeVisible();
   await page.goto(`/${slug}/staff/integration`);
   await expect(page.getByRole('textbox', { name: 'Secret de signatura nou' })).toHaveCount(0);
+});
+
+test('an admin sets the formal procedure by keyboard: a bad value explained, then saved', async ({ page, tenant }) => {
+  const slug = tenant.tenant.slug;
+  await page.goto(`/${slug}/staff/login?lang=ca`);
+  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
+  await page.getByLabel('Contrasenya').fill(tenant.password);
+  await page.getByRole('button', { name: 'Entra' }).click();
+  await page.waitForURL(`**/${slug}/staff**`);
+  await page.goto(`/${slug}/staff/integration`);
+  await expect(page.getByRole('heading', { level: 2, name: 'Procediment formal' })).toBeVisible();
+
+  const hours = page.getByRole('spinbutton', { name: 'Termini per pujar documents (hores abans de la cita)' });
+  const days = page.getByRole('spinbutton', { name: 'Dies que es conserven les dades personals' });
+  await expect(hours).toHaveValue('48');
+  await expect(days).toHaveValue('90');
+  await tabTo(page, hours);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('1000');
+  await tabTo(page, page.getByRole('button', { name: 'Desa el procediment formal' }));
+  await page.keyboard.press('Enter');
+  const summary = page.getByRole('alert');
+  await expect(summary).toContainText('Escriviu un nombre enter d’hores entre 0 i 720.');
+  await expect(summary).toBeFocused();
+  await expectNoAxeViolations(page, 'formal settings with errors');
+
+  await tabTo(page, hours);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('24');
+  // the consent code: radios, chosen with the arrow keys
+  await tabTo(page, page.getByRole('radio', { name: 'Sense codi' }));
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('radio', { name: 'Codi enviat per correu electrònic' })).toBeChecked();
+  await tabTo(page, days);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('30');
+  await tabTo(page, page.getByRole('button', { name: 'Desa el procediment formal' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toContainText('S’ha desat la configuració del procediment formal.');
+  await expect(hours).toHaveValue('24');
+  await expect(days).toHaveValue('30');
+  await expect(page.getByRole('radio', { name: 'Codi enviat per correu electrònic' })).toBeChecked();
 });

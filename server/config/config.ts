@@ -121,6 +121,8 @@ const schema = z.object({
   HANDOFF_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   /** Pull API requests (case-management systems) per IP per minute. */
   RATE_LIMIT_HANDOFF_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  /** Let webhooks point at plain http and at loopback or private addresses (local tests only; never in production). */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Largest document a citizen or agent may upload, in bytes (default 4 GiB; docs/DOCUMENTS.md). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 ** 4).default(4 * 1024 ** 3),
   /** An upload not finished within this many hours is refused (upload_incomplete) and its parts deleted. */

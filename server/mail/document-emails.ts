@@ -8,7 +8,6 @@
  * the citizen already has their way in).
  */
 import { h } from 'preact';
-import { renderToStaticMarkup } from 'preact-render-to-string';
 import { pickText, type Language } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import type { Database } from '../db/client.js';
@@ -21,6 +20,7 @@ import { findDocument } from '../modules/documents/documents.repository.js';
 import type { DocumentEmailPayload } from '../modules/documents/review-document.js';
 import { findTenantById } from '../modules/tenants/tenants.repository.js';
 import { citizenLinks, type RenderedEmail } from './booking-emails.js';
+import { contactLine, detailsTable, emailHtml } from './email-layout.js';
 
 export { documentEmailPayload } from '../modules/documents/review-document.js';
 
@@ -59,24 +59,17 @@ export async function renderDocumentEmailJob(database: Database, publicUrl: stri
     ...(appointment ? ([[t('booking.reference'), appointment.reference]] as Array<[string, string]>) : []),
     ...(when ? ([[t('booking.when'), when]] as Array<[string, string]>) : []),
   ];
-  const contact = [tenant.name, tenant.address, tenant.contactPhone, tenant.contactEmail].filter(Boolean).join(' · ');
-  const text = [...paragraphs, '', `  ${doc.rejectReason}`, '', again, ...(link ? [link] : []), '', ...details.map(([k, v]) => `${k}: ${v}`), '', contact].join('\n');
-  const html = renderToStaticMarkup(
-    h('html', { lang }, [
-      h('body', { style: 'font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;max-width:40em' }, [
-        h('h1', { style: `font-size:1.3em;color:${tenant.colour}` }, tenant.name),
-        ...paragraphs.map((p) => h('p', null, p)),
-        h('blockquote', { style: 'border-left:4px solid #999;margin:0 0 1em;padding:.2em 1em' }, doc.rejectReason),
-        h('p', null, again),
-        link ? h('p', null, h('a', { href: link }, t('documents.email.rejected.join_link'))) : null,
-        h(
-          'table',
-          { role: 'presentation', style: 'border-collapse:collapse' },
-          details.map(([k, v]) => h('tr', null, [h('th', { style: 'text-align:left;padding-right:1em' }, k), h('td', null, v)])),
-        ),
-        h('p', { style: 'color:#555;font-size:.9em' }, contact),
-      ]),
-    ]),
-  );
-  return { to: email, subject, text, html: `<!doctype html>${html}`, attachments: [] };
+  const text = [...paragraphs, '', `  ${doc.rejectReason}`, '', again, ...(link ? [link] : []), '', ...details.map(([k, v]) => `${k}: ${v}`), '', contactLine(tenant)].join('\n');
+  const html = emailHtml({
+    tenant,
+    lang,
+    body: [
+      ...paragraphs.map((p) => h('p', null, p)),
+      h('blockquote', { style: 'border-left:4px solid #999;margin:0 0 1em;padding:.2em 1em' }, doc.rejectReason),
+      h('p', null, again),
+      link ? h('p', null, h('a', { href: link }, t('documents.email.rejected.join_link'))) : null,
+      detailsTable(details),
+    ],
+  });
+  return { to: email, subject, text, html, attachments: [] };
 }

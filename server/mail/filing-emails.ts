@@ -6,7 +6,6 @@
  * job runs. A consent already verified or past its ten minutes gets no email.
  */
 import { h } from 'preact';
-import { renderToStaticMarkup } from 'preact-render-to-string';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { pickText, type Language, type LocalizedText } from '../../shared/domain.js';
@@ -15,7 +14,9 @@ import type { Database } from '../db/client.js';
 import { translator } from '../i18n/i18n.js';
 import { OTP_MINUTES } from '../modules/filing/give-consent.js';
 import { findTenantById, type Tenant } from '../modules/tenants/tenants.repository.js';
+import { citizenContactSql } from '../modules/filing/citizen-contact.js';
 import type { RenderedEmail } from './booking-emails.js';
+import { contactLine, emailHtml } from './email-layout.js';
 
 /** Job type `email`, told apart from the other emails by `template`. */
 export const filingEmailPayload = z.object({
@@ -31,22 +32,19 @@ export function renderFilingOtpEmail(o: { tenant: Tenant; to: string; language: 
   const procedure = pickText(o.procedureName, lang);
   const subject = t('filing.otp_email.subject', { town: tenant.name });
   const paragraphs = [t('filing.otp_email.intro', { procedure }), t('filing.otp_email.code_is'), o.code, t('filing.otp_email.expires', { count: OTP_MINUTES }), t('filing.otp_email.not_you')];
-  const contact = [tenant.name, tenant.address, tenant.contactPhone, tenant.contactEmail].filter(Boolean).join(' · ');
-  const text = [...paragraphs, '', contact].join('\n');
-  const html = renderToStaticMarkup(
-    h('html', { lang }, [
-      h('body', { style: 'font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;max-width:40em' }, [
-        h('h1', { style: `font-size:1.3em;color:${tenant.colour}` }, tenant.name),
-        h('p', null, paragraphs[0]),
-        h('p', null, paragraphs[1]),
-        h('p', { style: 'font-size:2em;font-weight:bold;letter-spacing:.2em' }, o.code),
-        h('p', null, paragraphs[3]),
-        h('p', null, paragraphs[4]),
-        h('p', { style: 'color:#555;font-size:.9em' }, contact),
-      ]),
-    ]),
-  );
-  return { to: o.to, subject, text, html: `<!doctype html>${html}`, attachments: [] };
+  const text = [...paragraphs, '', contactLine(tenant)].join('\n');
+  const html = emailHtml({
+    tenant,
+    lang,
+    body: [
+      h('p', null, paragraphs[0]),
+      h('p', null, paragraphs[1]),
+      h('p', { style: 'font-size:2em;font-weight:bold;letter-spacing:.2em' }, o.code),
+      h('p', null, paragraphs[3]),
+      h('p', null, paragraphs[4]),
+    ],
+  });
+  return { to: o.to, subject, text, html, attachments: [] };
 }
 
 /** Loads what the job describes and renders it; null when there is nothing (left) to send. */
@@ -54,7 +52,7 @@ export async function renderFilingEmailJob(database: Database, tenantId: string 
   const tenant = tenantId ? await findTenantById(database.db, tenantId) : undefined;
   if (!tenant) throw new AppError('not_found');
   const [row] = await database.rows<{ language: Language; email: string | null; procedure_name: LocalizedText; verified: boolean; expired: boolean }>(sql`
-    SELECT c.language, COALESCE(ap.email, at.email) AS email, p.name AS procedure_name,
+    SELECT c.language, ${citizenContactSql('email')} AS email, p.name AS procedure_name,
            c.otp_verified_at IS NOT NULL AS verified, c.otp_expires_at < now() AS expired
       FROM filing_consents c
       JOIN attentions at ON at.tenant_id = c.tenant_id AND at.id = c.attention_id

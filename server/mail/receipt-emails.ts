@@ -9,7 +9,6 @@
 
  */
 import { h } from 'preact';
-import { renderToStaticMarkup } from 'preact-render-to-string';
 import { z } from 'zod';
 import { pickText } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
@@ -20,6 +19,7 @@ import { findReceiptFiling, type ReceiptFiling } from '../modules/receipt/receip
 import { findTenantById, type Tenant } from '../modules/tenants/tenants.repository.js';
 import type { FileStore } from '../storage/encrypted-files.js';
 import type { RenderedEmail } from './booking-emails.js';
+import { contactLine, detailsTable, emailHtml } from './email-layout.js';
 
 /** Job type `email`, told apart from the other emails by `template`. */
 export const receiptEmailPayload = z.object({
@@ -51,28 +51,17 @@ export function renderReceiptEmail(o: {
   ];
   const details: Array<[string, string]> = [[t('receipt.email.code'), filing.registerCode]];
   if (o.csv) details.push([t('receipt.email.csv'), o.csv]);
-  const contact = [tenant.name, tenant.address, tenant.contactPhone, tenant.contactEmail].filter(Boolean).join(' · ');
-  const text = [...paragraphs, '', ...details.map(([k, v]) => `${k}: ${v}`), '', `${t('receipt.email.verify_link')}: ${link}`, '', contact].join('\n');
-  const html = renderToStaticMarkup(
-    h('html', { lang }, [
-      h('body', { style: 'font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;max-width:40em' }, [
-        h('h1', { style: `font-size:1.3em;color:${tenant.colour}` }, tenant.name),
-        ...paragraphs.map((p) => h('p', null, p)),
-        h(
-          'table',
-          { role: 'presentation', style: 'border-collapse:collapse' },
-          details.map(([k, v]) => h('tr', null, [h('th', { style: 'text-align:left;padding-right:1em' }, k), h('td', { style: 'font-family:monospace' }, v)])),
-        ),
-        h('p', null, h('a', { href: link }, t('receipt.email.verify_link'))),
-        h('p', { style: 'color:#555;font-size:.9em' }, contact),
-      ]),
-    ]),
-  );
+  const text = [...paragraphs, '', ...details.map(([k, v]) => `${k}: ${v}`), '', `${t('receipt.email.verify_link')}: ${link}`, '', contactLine(tenant)].join('\n');
+  const html = emailHtml({
+    tenant,
+    lang,
+    body: [...paragraphs.map((p) => h('p', null, p)), detailsTable(details, { mono: true }), h('p', null, h('a', { href: link }, t('receipt.email.verify_link')))],
+  });
   return {
     to: filing.email,
     subject,
     text,
-    html: `<!doctype html>${html}`,
+    html,
     attachments: [{ filename: receiptFileName(filing.registerCode, lang), content: o.pdf, contentType: 'application/pdf' }],
   };
 }

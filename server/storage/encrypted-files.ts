@@ -204,7 +204,8 @@ async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
   }
 }
 
-async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+/** Reads exactly `length` bytes at `position`, or throws EncryptedFileError('truncated'). */
+export async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let off = 0;
   while (off < length) {

@@ -90,6 +90,15 @@ export function deriveTenantKey(master: Buffer, tenantId: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, TENANT_KEY_SALT, tenantId, 32));
 }
 
+/**
+ * A town hall's key for one purpose other than files (e.g. 'consent-otp'):
+ * HKDF-SHA256(master, salt 'finestreta-purpose-key:<purpose>', info tenantId), 32 bytes.
+ */
+export function derivePurposeKey(master: Buffer, tenantId: string, purpose: string): Buffer {
+  if (!tenantId || !purpose) throw new Error('tenantId and purpose are required');
+  return Buffer.from(hkdfSync('sha256', master, `finestreta-purpose-key:${purpose}`, tenantId, 32));
+}
+
 /** The master key and the tenant keys derived from it (cached: derivation is cheap but not free). */
 export class KeyRing {
   private readonly cache = new Map<string, Buffer>();

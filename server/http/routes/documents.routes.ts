@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Server as TusServer } from '@tus/server';
-import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../../../shared/errors.js';
@@ -34,6 +33,7 @@ import type { AppContext } from '../context.js';
 import { registerConsoleRoutes } from '../console-routes.js';
 import { answerErrorsAsJson } from '../error-handler.js';
 import { resolveTenant } from '../request-tenant.js';
+import { sendFile } from '../send-file.js';
 import { citizenRoomAccess } from '../room-access.js';
 import { checkCsrf, requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
@@ -70,16 +70,7 @@ async function sendContent(ctx: AppContext, reply: FastifyReply, doc: DocumentRo
     throw new AppError(doc.status === 'uploading' ? 'upload_incomplete' : 'document_not_found');
   }
   const files = await ctx.files();
-  const stream = Readable.from(files.read(doc.tenantId, doc.storageKey));
-  return reply
-    .header('content-type', doc.contentType)
-    .header('content-length', String(doc.bytes))
-    .header('content-disposition', contentDisposition(doc.fileName, { type: inline ? 'inline' : 'attachment' }))
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'private, no-store')
-    .header('content-security-policy', "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'")
-    .header('cross-origin-resource-policy', 'same-origin')
-    .send(stream);
+  return sendFile(reply, { body: Readable.from(files.read(doc.tenantId, doc.storageKey)), contentType: doc.contentType, fileName: doc.fileName, bytes: doc.bytes ?? undefined, inline });
 }
 
 export async function documentsRoutes(app: FastifyInstance, ctx: AppContext) {
@@ -174,7 +165,7 @@ export async function documentsRoutes(app: FastifyInstance, ctx: AppContext) {
       return { ...spaceView.parse(await listFor(req.tenant!, info, req.lang, ['citizen', 'handout'])), maxBytes: ctx.config.UPLOAD_MAX_BYTES };
     });
 
-    r.get('/:slug/room/:token/documents/:documentId', async (req, reply) => {
+    r.get('/:slug/room/:token/documents/:documentId', { config: uploadLimit }, async (req, reply) => {
       const info = await citizenSpace(req);
       const id = z.uuid().safeParse((req.params as Record<string, unknown>).documentId);
       if (!id.success) throw new AppError('document_not_found');
@@ -256,13 +247,14 @@ export async function documentsRoutes(app: FastifyInstance, ctx: AppContext) {
     });
 
     r.get(`${prefix}/documents/:documentId/content`, {
+      config: uploadLimit,
       schema: {
         hide,
         tags,
         summary: 'The decrypted content of a document (inline preview, sandboxed; ?download=1 for an attachment)',
         params: docParams,
         querystring: z.object({ download: z.enum(['0', '1']).optional() }),
-        response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+        response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 429: errorBody },
       },
     }, async (req, reply) => {
       const staff = await requireStaff(ctx, req);

@@ -5,6 +5,7 @@
  * and filing itself. Citizen (room pass token in the path, rate-limited): the
  * form and consent text, the consent, and its one-time code.
  */
+import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -14,8 +15,9 @@ import { checkIdentity, identityInput } from '../../modules/filing/check-identit
 import { fileRequest } from '../../modules/filing/file-request.js';
 import { citizenFilingState, staffFilingState } from '../../modules/filing/filing-state.js';
 import { findFilingAttention } from '../../modules/filing/filing.repository.js';
-import { giveConsent, verifyConsentOtp } from '../../modules/filing/give-consent.js';
+import { giveConsent, verifyConsentOtp, type OtpKey } from '../../modules/filing/give-consent.js';
 import { ID_IMAGE_MAX_BYTES, ID_IMAGE_TYPES, storeIdentityImage } from '../../modules/filing/identity-images.js';
+import { derivePurposeKey, loadMasterKey } from '../../storage/keys.js';
 import type { AppContext } from '../context.js';
 import { registerConsoleRoutes } from '../console-routes.js';
 import { answerErrorsAsJson } from '../error-handler.js';
@@ -39,6 +41,19 @@ const formBody = z.object({ formData: z.unknown().optional().describe('The reque
 const apiErrors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody };
 
 export async function filingRoutes(app: FastifyInstance, ctx: AppContext) {
+  // The one-time codes' key: the town hall's 'consent-otp' key from the storage master key (loaded once).
+  let master: Promise<Buffer> | undefined;
+  const otpKey: OtpKey = async (tenantId) => {
+    master ??= ctx
+      .files() // makes sure the master key exists (and is reported if new) before it is read here
+      .then(() => loadMasterKey({ masterKey: ctx.config.STORAGE_MASTER_KEY, dataDir: path.resolve(ctx.config.DATA_DIR) }))
+      .catch((e: unknown) => {
+        master = undefined;
+        throw e;
+      });
+    return derivePurposeKey(await master, tenantId, 'consent-otp');
+  };
+
   registerConsoleRoutes(app, ctx, (r, prefix, hide) => {
     const tags = ['filing'];
     // Raw image bodies, in this plugin only; the size limit is on the image route alone.
@@ -62,6 +77,8 @@ export async function filingRoutes(app: FastifyInstance, ctx: AppContext) {
       },
     }, async (req, reply) => {
       const data = req.body as unknown;
+      // no body at all (an empty capture sent without a type) is an empty file; a body of another type never gets here (415)
+      if (!Buffer.isBuffer(data) && (data === undefined || data === null) && !Number(req.headers['content-length'] ?? 0)) throw new AppError('file_empty');
       if (!Buffer.isBuffer(data)) throw new AppError('unsupported_media_type');
       const out = await storeIdentityImage(
         { database: ctx.database, files: await ctx.files() },
@@ -191,12 +208,12 @@ export async function filingRoutes(app: FastifyInstance, ctx: AppContext) {
         hide: true,
         params: roomParams,
         body: formBody.extend({ language: z.string().max(10).optional() }),
-        response: { 201: z.object({ consentId: z.uuid(), formSha256: z.string(), otpRequired: z.boolean() }), ...apiErrors },
+        response: { 201: z.object({ consentId: z.uuid(), formSha256: z.string(), otpRequired: z.boolean() }), ...apiErrors, 429: errorBody },
       },
     }, async (req, reply) => {
       const attention = await roomAttention(req, req.params);
       const out = await giveConsent(
-        { database: ctx.database, maxAttempts: ctx.config.JOB_MAX_ATTEMPTS, kickJobs: ctx.kickJobs },
+        { database: ctx.database, otpKey, maxAttempts: ctx.config.JOB_MAX_ATTEMPTS, kickJobs: ctx.kickJobs },
         { tenant: req.tenant!, attentionId: attention.id, formData: req.body.formData, language: req.body.language },
       );
       return reply.status(201).send({ consentId: out.consentId, formSha256: out.formSha256, otpRequired: out.otpRequired });
@@ -213,7 +230,7 @@ export async function filingRoutes(app: FastifyInstance, ctx: AppContext) {
     }, async (req) => {
       if (!z.uuid().safeParse(req.params.consentId).success) throw new AppError('not_found');
       const attention = await roomAttention(req, req.params);
-      return verifyConsentOtp({ database: ctx.database }, { tenantId: req.tenant!.id, attentionId: attention.id, consentId: req.params.consentId, code: req.body.code });
+      return verifyConsentOtp({ database: ctx.database, otpKey }, { tenantId: req.tenant!.id, attentionId: attention.id, consentId: req.params.consentId, code: req.body.code });
     });
   });
 }

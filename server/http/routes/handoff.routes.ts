@@ -4,7 +4,9 @@
  * - pull API for that system (`/api/v1/handoff/:slug/packages…`, bearer token,
  *   rate-limited): list, get a package, stream a part or its ENI XML, ack;
  * - integration settings (admins): page `/:slug/staff/integration` and API
- *   `/api/v1/tenants/:slug/integration…` (webhook URL, new secret, new token);
+ *   `/api/v1/tenants/:slug/integration…` (webhook URL, new secret, new token),
+ *   and on the same page and `/api/v1/tenants/:slug/formal-settings` the
+ *   formal procedure's settings;
  * - the hand-off list (supervisors, admins): page `/:slug/staff/handoffs` with
  *   "Retry", API `/api/v1/tenants/:slug/handoffs` and `…/:filingId/retry`.
  */
@@ -16,12 +18,15 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../../../shared/errors.js';
 import { HANDOFF_STATES } from '../../db/schema.js';
 import { translator } from '../../i18n/i18n.js';
+import { formalSettings } from '../../modules/filing/formal-settings.js';
 import { getIntegration, newPullToken, newWebhookSecret, pullTokenMatches, saveWebhookUrl } from '../../modules/handoff/integration-settings.js';
 import { listHandoffs, type HandoffListItem } from '../../modules/handoff/list-handoffs.js';
 import { markDelivered } from '../../modules/handoff/mark-delivered.js';
 import { readIndex, type IndexedFile } from '../../modules/handoff/package-files.js';
 import { findHandoff, packageView, pullBase } from '../../modules/handoff/package-view.js';
 import { queueWaitingDeliveries, retryHandoff } from '../../modules/handoff/retry-handoff.js';
+import { formalSettingsInput, saveFormalSettings } from '../../modules/handoff/save-formal-settings.js';
+import { findTenantById } from '../../modules/tenants/tenants.repository.js';
 import type { AppContext } from '../context.js';
 import { answerErrorsAsJson } from '../error-handler.js';
 import { pageCtx, redirectUnauthenticatedToLogin, sendHtml } from '../page-helpers.js';
@@ -46,13 +51,17 @@ const handoffItem = z.object({
   procedureCode: z.string(),
   status,
   attempts: z.number().int(),
-  lastError: z.string().nullable().describe('A failure code: timeout, network_error, webhook_secret_missing or http_<status>; never the receiver\'s answer.'),
+  lastError: z
+    .string()
+    .nullable()
+    .describe('A failure code: timeout, network_error, address_refused, webhook_secret_missing, package_missing, build_failed, internal_error or http_<status>; never the receiver\'s answer.'),
   lastAttemptAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   deliveredVia: z.enum(['webhook', 'pull']).nullable(),
   purgeAfter: z.string().nullable(),
   createdAt: z.string(),
-  deliveryQueued: z.boolean(),
+  deliveryQueued: z.boolean().describe('A build or delivery job is waiting or running.'),
+  built: z.boolean().describe('The package is built; a hand-off whose build failed for good is listed (failed, build_failed) but not built.'),
 });
 const partView = z.object({
   name: z.string(),
@@ -91,7 +100,10 @@ const bearer = (req: FastifyRequest) => {
 
 export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
   const deliverAttempts = () => ctx.config.HANDOFF_MAX_ATTEMPTS;
-  const retryDeps = () => ({ database: ctx.database, maxAttempts: deliverAttempts(), kickJobs: ctx.kickJobs });
+  const retryDeps = () => ({ database: ctx.database, maxAttempts: deliverAttempts(), buildMaxAttempts: ctx.config.JOB_MAX_ATTEMPTS, kickJobs: ctx.kickJobs });
+  const allowPrivate = () => ctx.config.WEBHOOK_ALLOW_PRIVATE;
+  /** The town hall as stored now (not the cache): the admin sees what was just saved. */
+  const freshFormal = async (req: FastifyRequest) => formalSettings((await findTenantById(ctx.database.db, req.tenant!.id)) ?? req.tenant!);
 
   /* ───── pull API (the case-management system) ───── */
   app.register(async (root) => {
@@ -99,6 +111,9 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
     r.addHook('onRequest', async (req, reply) => {
       answerErrorsAsJson(req);
       await resolveTenant(ctx, req, reply);
+    });
+    // After the route's rate limiter (an onRequest hook of its own): wrong tokens are counted and end in 429.
+    r.addHook('preHandler', async (req, reply) => {
       if (!(await pullTokenMatches(ctx.database, req.tenant!.id, bearer(req)))) {
         reply.header('www-authenticate', 'Bearer realm="finestreta-handoff"');
         throw new AppError('unauthenticated');
@@ -138,7 +153,7 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
         },
       },
       async (req) => {
-        const list = await listHandoffs(ctx.database, { tenantId: req.tenant!.id, status: req.query.status, limit: req.query.limit, oldestFirst: true });
+        const list = await listHandoffs(ctx.database, { tenantId: req.tenant!.id, status: req.query.status, limit: req.query.limit, oldestFirst: true, builtOnly: true });
         const base = pullBase(ctx.config.PUBLIC_URL, req.tenant!.slug);
         return { packages: list.map((p) => ({ ...p, url: `${base}/${p.filingId}` })) };
       },
@@ -230,10 +245,11 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
     };
     const field = (f: Record<string, unknown>, k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
 
-    const integrationPage = async (req: FastifyRequest, reply: FastifyReply, o: Omit<Parameters<typeof IntegrationPage>[0], 'ctx' | 'integration' | 'pullBase'> & { status?: number } = {}) => {
+    const integrationPage = async (req: FastifyRequest, reply: FastifyReply, o: Omit<Parameters<typeof IntegrationPage>[0], 'ctx' | 'integration' | 'pullBase' | 'formal'> & { status?: number } = {}) => {
       const integration = await getIntegration(ctx.database, req.tenant!.id);
+      const formal = await freshFormal(req);
       const { status: code, ...rest } = o;
-      return sendHtml(reply, renderPage(h(IntegrationPage, { ctx: pageCtx(req), integration, pullBase: pullBase(ctx.config.PUBLIC_URL, req.tenant!.slug), ...rest })), code);
+      return sendHtml(reply, renderPage(h(IntegrationPage, { ctx: pageCtx(req), integration, formal, pullBase: pullBase(ctx.config.PUBLIC_URL, req.tenant!.slug), ...rest })), code);
     };
 
     r.get('/:slug/staff/integration', async (req, reply) => {
@@ -244,6 +260,7 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
       const notice =
         q.done === 'saved' ? [t('handoff.integration.url_saved'), queued > 0 ? t('handoff.integration.queued_again', { count: queued }) : ''].filter(Boolean).join(' ')
         : q.done === 'removed' ? t('handoff.integration.url_removed')
+        : q.done === 'formal' ? t('handoff.formal.saved')
         : undefined;
       return integrationPage(req, reply, { notice });
     });
@@ -258,13 +275,34 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
         case 'save_url': {
           const url = field(f, 'webhookUrl');
           try {
-            const saved = await saveWebhookUrl(ctx.database, { tenantId, url });
+            const saved = await saveWebhookUrl(ctx.database, { tenantId, url, allowPrivate: allowPrivate() });
             const queued = saved.webhookUrl ? await queueWaitingDeliveries(retryDeps(), tenantId) : 0;
             return reply.redirect(`${tenantPath({ tenant: req.tenant! }, 'staff', 'integration')}?done=${saved.webhookUrl ? 'saved' : 'removed'}&queued=${queued}`, 303);
           } catch (e) {
             if (!isAppError(e) || e.code !== 'webhook_url_invalid') throw e;
             return integrationPage(req, reply, { webhookUrl: url, errors: { webhookUrl: t('errors.webhook_url_invalid') }, status: 422 });
           }
+        }
+        case 'save_formal': {
+          const values = { uploadDeadlineHours: field(f, 'uploadDeadlineHours'), consentOtp: field(f, 'consentOtp'), personalDataRetentionDays: field(f, 'personalDataRetentionDays') };
+          const whole = (v: string) => (/^\s*\d{1,6}\s*$/.test(v) ? Number(v) : v);
+          try {
+            await saveFormalSettings({
+              db: ctx.database.db,
+              tenantId,
+              input: { uploadDeadlineHours: whole(values.uploadDeadlineHours), consentOtp: values.consentOtp, personalDataRetentionDays: whole(values.personalDataRetentionDays) },
+            });
+          } catch (e) {
+            if (!isAppError(e) || e.code !== 'validation_failed') throw e;
+            const wrong = new Set(((e.details?.fields as Array<{ path: string }> | undefined) ?? []).map((x) => x.path));
+            const errors: Record<string, string> = {};
+            if (wrong.has('uploadDeadlineHours')) errors.uploadDeadlineHours = t('handoff.formal.invalid_hours');
+            if (wrong.has('consentOtp')) errors.consentOtp = t('handoff.formal.invalid_otp');
+            if (wrong.has('personalDataRetentionDays')) errors.personalDataRetentionDays = t('handoff.formal.invalid_days');
+            return integrationPage(req, reply, { formalValues: values, errors, status: 422 });
+          }
+          ctx.tenants.invalidate(req.tenant!.slug);
+          return reply.redirect(`${tenantPath({ tenant: req.tenant! }, 'staff', 'integration')}?done=formal`, 303);
         }
         case 'new_secret':
           // Shown on this answer only (never in a URL, never again).
@@ -322,14 +360,15 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
         schema: {
           tags,
           summary: 'Set (or with null remove) the webhook address; waiting packages are queued for it',
-          description: 'https:// only (http:// only for 127.0.0.1, localhost or [::1]); anything else answers 422 webhook_url_invalid.',
+          description:
+            'https:// only, to a host that resolves to public addresses only (loopback, private, link-local, CGNAT, unique-local, multicast refused; checked again at every delivery); anything else answers 422 webhook_url_invalid. WEBHOOK_ALLOW_PRIVATE (local tests) allows plain http and private addresses.',
           params: slugParams,
           body: z.object({ webhookUrl: z.string().max(4000).nullable() }),
           response: { 200: integrationView.extend({ queued: z.number().int() }), ...apiErrors },
         },
       },
       async (req) => {
-        const saved = await saveWebhookUrl(ctx.database, { tenantId: req.tenant!.id, url: req.body.webhookUrl });
+        const saved = await saveWebhookUrl(ctx.database, { tenantId: req.tenant!.id, url: req.body.webhookUrl, allowPrivate: allowPrivate() });
         const queued = saved.webhookUrl ? await queueWaitingDeliveries(retryDeps(), req.tenant!.id) : 0;
         return { ...saved, queued };
       },
@@ -359,6 +398,30 @@ export async function handoffRoutes(app: FastifyInstance, ctx: AppContext) {
         },
       },
       async (req, reply) => reply.code(201).send({ pullToken: await newPullToken(ctx.database, req.tenant!.id) }),
+    );
+
+    r.get(
+      '/api/v1/tenants/:slug/formal-settings',
+      { schema: { tags, summary: 'The formal procedure\'s settings (defaults for what was never set)', params: slugParams, response: { 200: formalSettingsInput, ...apiErrors } } },
+      async (req) => freshFormal(req),
+    );
+
+    r.put(
+      '/api/v1/tenants/:slug/formal-settings',
+      {
+        schema: {
+          tags,
+          summary: 'Set the formal procedure\'s settings: upload deadline (0–720 h), consent code (off or email), personal-data retention (1–3650 days)',
+          params: slugParams,
+          body: formalSettingsInput,
+          response: { 200: formalSettingsInput, ...apiErrors },
+        },
+      },
+      async (req) => {
+        const saved = await saveFormalSettings({ db: ctx.database.db, tenantId: req.tenant!.id, input: req.body });
+        ctx.tenants.invalidate(req.tenant!.slug);
+        return saved;
+      },
     );
   });
 

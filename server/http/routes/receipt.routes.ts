@@ -4,7 +4,8 @@
  * room (`/{slug}/room/{token}/filing/{filingId}/receipt`, only their own
  * filing), and the staff's (`{p}/filings/{filingId}/receipt`: the attention's
  * agent, supervisors and admins). While the seal_receipt job has not sealed it
- * yet the answer is 409 receipt_not_ready with Retry-After.
+ * yet the answer is 409 receipt_not_ready with Retry-After. Both are
+ * rate-limited (RATE_LIMIT_UPLOAD_PER_MINUTE, as document downloads).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ import type { AppContext } from '../context.js';
 import { registerConsoleRoutes } from '../console-routes.js';
 import { citizenRoomAccess } from '../room-access.js';
 import { resolveTenant } from '../request-tenant.js';
+import { sendFile } from '../send-file.js';
 import { requireStaff } from '../staff-auth.js';
 import { errorBody } from './api-schemas.js';
 
@@ -29,21 +31,17 @@ export async function sendReceipt(reply: FastifyReply, load: () => Promise<{ pdf
     if (isAppError(e) && e.code === 'receipt_not_ready') reply.header('retry-after', '2');
     throw e;
   }
-  return reply
-    .header('cache-control', 'no-store')
-    .header('x-content-type-options', 'nosniff')
-    .header('content-disposition', `attachment; filename="${receipt.fileName}"`)
-    .type('application/pdf')
-    .send(receipt.pdf);
+  return sendFile(reply, { body: receipt.pdf, contentType: 'application/pdf', fileName: receipt.fileName });
 }
 
 export async function receiptRoutes(app: FastifyInstance, ctx: AppContext) {
+  const downloadLimit = { rateLimit: { max: ctx.config.RATE_LIMIT_UPLOAD_PER_MINUTE, timeWindow: '1 minute' } };
   // the citizen, by the pass token of their call room
   app.register(async (r) => {
     r.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       await resolveTenant(ctx, req, reply);
     });
-    r.get('/:slug/room/:token/filing/:filingId/receipt', async (req, reply) => {
+    r.get('/:slug/room/:token/filing/:filingId/receipt', { config: downloadLimit }, async (req, reply) => {
       const params = roomParams.safeParse(req.params);
       if (!params.success) throw new AppError('not_found');
       const tenantId = req.tenant!.id;
@@ -62,13 +60,14 @@ export async function receiptRoutes(app: FastifyInstance, ctx: AppContext) {
     r.get(
       `${prefix}/filings/:filingId/receipt`,
       {
+        config: downloadLimit,
         schema: {
           hide,
           tags: ['filing'],
           summary: "Download a filing's sealed receipt (application/pdf)",
           description: 'The PAdES-sealed register receipt. 409 receipt_not_ready while the seal_receipt job has not sealed it yet (retry after the Retry-After seconds).',
           params: z.object({ slug: z.string().max(40), filingId: z.uuid() }),
-          response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+          response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 429: errorBody },
         },
       },
       async (req, reply) => {

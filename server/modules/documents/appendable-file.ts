@@ -18,7 +18,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_SEGMENT_BYTES, EncryptedFileError, HEADER_BYTES } from '../../storage/encrypted-files.js';
+import { DEFAULT_SEGMENT_BYTES, EncryptedFileError, HEADER_BYTES, readExactly } from '../../storage/encrypted-files.js';
 import { syncDir } from '../../storage/sync-dir.js';
 
 const MAGIC = Buffer.from('FNE1', 'ascii');
@@ -129,23 +129,12 @@ export async function writevAt(handle: FileHandle, buffers: Buffer[], position: 
   }
 }
 
-async function readAt(handle: FileHandle, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let off = 0;
-  while (off < length) {
-    const { bytesRead } = await handle.read(buf, off, length - off, position + off);
-    if (bytesRead === 0) throw new EncryptedFileError('truncated');
-    off += bytesRead;
-  }
-  return buf;
-}
-
 /** Decrypts segment `index` of a file whose plain size is `size` (so the last segment is known). */
 export async function readSegment(handle: FileHandle, k: Fne1Key, size: number, index: number, opts: { complete: boolean } = { complete: true }): Promise<Buffer> {
   const count = Math.max(1, Math.ceil(size / k.segmentBytes));
   const last = opts.complete && index === count - 1;
   const plainLen = last ? size - index * k.segmentBytes : k.segmentBytes;
-  const sealed = await readAt(handle, plainLen + TAG, segmentPosition(k, index));
+  const sealed = await readExactly(handle, segmentPosition(k, index), plainLen + TAG);
   const d = createDecipheriv('aes-256-gcm', k.dataKey, nonce(k.prefix, index, last));
   d.setAuthTag(sealed.subarray(plainLen));
   try {

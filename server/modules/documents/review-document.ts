@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
 import type { Database } from '../../db/client.js';
+import { enqueueJob } from '../../jobs/outbox.repository.js';
 import { appendAudit } from '../audit/append-audit.js';
 import type { Staff } from '../staff/staff.repository.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
@@ -60,9 +61,7 @@ export async function reviewDocument(
     if (res.rows.length !== 1) throw new AppError('document_not_reviewable');
     if (emailed) {
       const payload: DocumentEmailPayload = { template: 'document_rejected', documentId: doc.id };
-      await tx.execute(sql`
-        INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-        VALUES (${o.tenant.id}, 'email', ${JSON.stringify(payload)}::jsonb, ${deps.emailMaxAttempts ?? 8})`);
+      await enqueueJob(tx, { tenantId: o.tenant.id, type: 'email', payload, maxAttempts: deps.emailMaxAttempts ?? 8 });
     }
     await appendAudit(tx, {
       tenantId: o.tenant.id,

@@ -50,10 +50,13 @@ describe('consent text and code', () => {
     expect(consentLanguage(tenant, 'fr', null)).toBe('ca');
   });
 
-  it('binds the code to its consent', () => {
-    const a = otpHash('00000000-0000-4000-8000-000000000001', '123456');
+  it('binds the code to its consent and keys it with the server secret', () => {
+    const key = Buffer.alloc(32, 7);
+    const a = otpHash(key, '00000000-0000-4000-8000-000000000001', '123456');
     expect(a).toMatch(/^[0-9a-f]{64}$/);
-    expect(otpHash('00000000-0000-4000-8000-000000000002', '123456')).not.toBe(a);
-    expect(otpHash('00000000-0000-4000-8000-000000000001', '123457')).not.toBe(a);
+    expect(otpHash(key, '00000000-0000-4000-8000-000000000002', '123456')).not.toBe(a);
+    expect(otpHash(key, '00000000-0000-4000-8000-000000000001', '123457')).not.toBe(a);
+    // the consent id alone (what the client knows) does not reproduce it
+    expect(otpHash(Buffer.alloc(32, 8), '00000000-0000-4000-8000-000000000001', '123456')).not.toBe(a);
   });
 });

@@ -13,7 +13,9 @@ import { AppError } from '../../../shared/errors.js';
 import { normalizeTaxId, taxIdKind, type TaxIdKind } from '../../../shared/tax-id.js';
 import type { Database } from '../../db/client.js';
 import { appendAudit } from '../audit/append-audit.js';
-import { assertInProgress, assertStaffOnAttention, type FilingActor } from './filing-access.js';
+import { inSpace } from '../documents/documents.repository.js';
+import { documentSpaceOf } from '../documents/store-document.js';
+import { assertFound, assertInProgress, attentionForStaff, type FilingActor } from './filing-access.js';
 import { lockFilingAttention, txRows } from './filing.repository.js';
 
 export const NAME_MIN = 2;
@@ -51,16 +53,17 @@ export async function checkIdentity(
   if (!uuid.safeParse(frontDocumentId).success || !uuid.safeParse(backDocumentId).success || frontDocumentId === backDocumentId) {
     throw new AppError('identity_images_missing');
   }
+  await attentionForStaff(deps.database, o.tenantId, o.attentionId, o.actor);
   return deps.database.db.transaction(async (tx) => {
     const att = await lockFilingAttention(tx, o.tenantId, o.attentionId);
-    assertStaffOnAttention(att, o.actor);
+    assertFound(att);
     assertInProgress(att);
     // both images must be this attention's own evidence images, stored and kept
     const images = await txRows<{ id: string; kind: string }>(tx, sql`
-      SELECT id, kind FROM documents
-       WHERE tenant_id = ${o.tenantId} AND id IN (${frontDocumentId}, ${backDocumentId})
-         AND status = 'accepted' AND storage_key IS NOT NULL
-         AND (attention_id = ${att.id} OR (${att.appointment_id}::uuid IS NOT NULL AND appointment_id = ${att.appointment_id}::uuid))`);
+      SELECT d.id, d.kind FROM documents d
+       WHERE d.tenant_id = ${o.tenantId} AND d.id IN (${frontDocumentId}, ${backDocumentId})
+         AND d.status = 'accepted' AND d.storage_key IS NOT NULL
+         AND ${inSpace(documentSpaceOf(att))}`);
     const kindOf = new Map(images.map((d) => [d.id, d.kind]));
     if (kindOf.get(frontDocumentId) !== 'id_front' || kindOf.get(backDocumentId) !== 'id_back') throw new AppError('identity_images_missing');
     const [row] = await txRows<{ id: string; checked_at: Date }>(tx, sql`

@@ -1,8 +1,10 @@
 /**
  * Files a request on the citizen's behalf (Llei 39/2015 art. 12.2), all in
  * one transaction: the checks (an authorised official now; the attention in
- * progress and theirs; identity checked; the form valid; the latest effective
- * consent given for exactly this form data; not filed yet), then the register
+ * progress and theirs; identity checked; the form valid; the latest consent
+ * — effective (its one-time code verified when it has one), given for exactly
+ * this form data and not before the latest identity check; not filed yet),
+ * then the register
  * number (registerEntry, with its audit event), the filing row (only the
  * SHA-256 of its secure verification code) and the `seal_receipt` job that
  * makes the receipt. Any failure leaves nothing written: no number without
@@ -19,8 +21,9 @@ import { isAuthorisedOfficial } from '../officials/is-authorised-official.js';
 import { registerEntry } from '../register/register-entry.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import { consentLanguage } from './consent-text.js';
-import { assertInProgress, assertStaffOnAttention, type FilingActor } from './filing-access.js';
-import { filingOfAttention, latestConsent, latestIdentityCheck, lockFilingAttention, queueJob, txRows } from './filing.repository.js';
+import { enqueueJob } from '../../jobs/outbox.repository.js';
+import { assertFound, assertInProgress, attentionForStaff, type FilingActor } from './filing-access.js';
+import { filingOfAttention, isEffectiveConsent, latestConsent, latestIdentityCheck, lockFilingAttention, txRows } from './filing.repository.js';
 import { formSha256, storedRequestSchema, validateForm } from './request-schema.js';
 
 export { formSha256 } from './request-schema.js';
@@ -36,10 +39,11 @@ export async function fileRequest(
   const tenantId = o.tenant.id;
   const now = new Date(deps.now ? deps.now() : Date.now());
   let filed: FiledRequest;
+  await attentionForStaff(deps.database, tenantId, o.attentionId, o.official);
   try {
     filed = await deps.database.db.transaction(async (tx) => {
       const att = await lockFilingAttention(tx, tenantId, o.attentionId);
-      assertStaffOnAttention(att, o.official);
+      assertFound(att);
       if (!(await isAuthorisedOfficial(tx, tenantId, o.official.id, now))) throw new AppError('not_authorised_official');
       assertInProgress(att);
       if (await filingOfAttention(tx, tenantId, att.id)) throw new AppError('already_filed');
@@ -49,9 +53,12 @@ export async function fileRequest(
       if (!procedure) throw new AppError('procedure_not_found');
       const formData = validateForm(storedRequestSchema(procedure.requestSchema), o.formData);
       const hash = formSha256(formData);
-      const consent = await latestConsent(tx, tenantId, att.id, { effective: true });
-      if (!consent) throw new AppError('consent_missing');
+      // the latest consent, whatever its state: a newer one still waiting for its code replaces a verified older one
+      const consent = await latestConsent(tx, tenantId, att.id, { effective: false });
+      if (!consent || !isEffectiveConsent(consent)) throw new AppError('consent_missing');
       if (consent.form_sha256 !== hash) throw new AppError('consent_stale');
+      // a consent given before the latest identity check was given by someone not (yet) identified as this citizen
+      if (new Date(consent.given_at).getTime() < new Date(identity.checked_at).getTime()) throw new AppError('consent_stale');
 
       const entry = await registerEntry(tx, {
         tenantId,
@@ -68,7 +75,7 @@ export async function fileRequest(
         VALUES (${tenantId}, ${att.id}, ${procedure.id}, ${identity.id}, ${consent.id}, ${o.official.id}, ${entry.id},
                 ${JSON.stringify(formData)}::jsonb, ${hash}, ${consentLanguage(o.tenant, consent.language, att.language)}, ${csvLookupKey(csv)}, 'registered')
         RETURNING id`);
-      await queueJob(tx, { tenantId, type: 'seal_receipt', payload: { filingId: filing.id, csv }, maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS });
+      await enqueueJob(tx, { tenantId, type: 'seal_receipt', payload: { filingId: filing.id, csv }, maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, unique: true });
       return { filingId: filing.id, registerCode: entry.code, registeredAt: entry.registeredAt.toISOString(), csv };
     });
   } catch (e) {

@@ -8,6 +8,7 @@ import type { Language } from '../../../shared/domain.js';
 import { txRows, type Database, type Db } from '../../db/client.js';
 import type { AttentionState } from '../../db/schema.js';
 import type { AuditTx } from '../audit/audit.repository.js';
+import { citizenContactSql } from './citizen-contact.js';
 
 /** A drizzle transaction (the audit append needs one). */
 export type FilingTx = AuditTx;
@@ -32,7 +33,7 @@ export type FilingAttention = {
 function attentionQuery(tenantId: string, attentionId: string, lock: boolean): SQL {
   return sql`
     SELECT at.id, at.tenant_id, at.status, at.agent_id, at.procedure_id, at.appointment_id,
-           COALESCE(ap.language, at.language) AS language, COALESCE(ap.email, at.email) AS email
+           COALESCE(ap.language, at.language) AS language, ${citizenContactSql('email')} AS email
       FROM attentions at
       LEFT JOIN appointments ap ON ap.tenant_id = at.tenant_id AND ap.id = at.appointment_id
      WHERE at.tenant_id = ${tenantId} AND at.id = ${attentionId}
@@ -84,6 +85,11 @@ const CONSENT_COLUMNS = sql`id, attention_id, form_sha256, language, given_at, o
 /** A consent counts once given, and with a one-time code only once the code was verified. */
 const EFFECTIVE = sql`(otp_channel IS NULL OR otp_verified_at IS NOT NULL)`;
 
+/** Whether a consent counts: given, and with a one-time code only once the code was verified. */
+export function isEffectiveConsent(c: Pick<ConsentRow, 'otp_channel' | 'otp_verified_at'>): boolean {
+  return c.otp_channel === null || c.otp_verified_at !== null;
+}
+
 /** The latest consent of an attention (effective or not), or only the latest effective one. */
 export async function latestConsent(ex: Executor, tenantId: string, attentionId: string, o: { effective: boolean }): Promise<ConsentRow | undefined> {
   const [row] = await txRows<ConsentRow>(ex, sql`
@@ -128,11 +134,4 @@ export async function filingOfAttention(ex: Executor, tenantId: string, attentio
       FROM filings f JOIN register_entries r ON r.tenant_id = f.tenant_id AND r.id = f.register_entry_id
      WHERE f.tenant_id = ${tenantId} AND f.attention_id = ${attentionId}`);
   return row;
-}
-
-/** Inserts a durable job in the caller's transaction (the outbox: it exists only if the change commits). */
-export async function queueJob(tx: FilingTx, o: { tenantId: string; type: string; payload: Record<string, unknown>; maxAttempts: number }): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-    VALUES (${o.tenantId}, ${o.type}, ${JSON.stringify(o.payload)}::jsonb, ${o.maxAttempts})`);
 }

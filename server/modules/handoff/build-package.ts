@@ -3,13 +3,17 @@
  * part's SHA-256 (stored files are read through once, decrypted, and must
  * match the hash kept when they were stored), the JSON parts and one ENI XML
  * per part written encrypted, the manifest (canonical JSON) and its detached
- * CAdES seal. Then, in one transaction, the `handoffs` row and the
- * `deliver_package` job. Running it again after a success does nothing; after
- * a crash it builds again under a new build id (the leftovers go at purge).
+ * CAdES seal. Then, in one transaction, the `handoffs` row (made pending,
+ * without a manifest, when the receipt was sealed) gets its manifest and the
+ * `deliver_package` job is queued. Running it again after a success does
+ * nothing; after a crash it builds again under a new build id (the leftovers
+ * go at purge). A build that fails for good marks the hand-off `failed`
+ * (`markBuildFailed`), for supervisors to see and retry.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { enqueueJob } from '../../jobs/outbox.repository.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
 import { eniDocumentXml } from '../evidence/eni-metadata.js';
 import type { Sealer } from '../sealing/sealer.js';
@@ -36,8 +40,6 @@ export class PackageNotReady extends Error {
     this.name = 'PackageNotReady';
   }
 }
-
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function hashStored(files: FileStore, tenantId: string, key: string): Promise<{ bytes: number; sha256: string }> {
   const h = createHash('sha256');
@@ -155,20 +157,18 @@ export async function buildPackage(deps: BuildPackageDeps, o: { tenantId: string
     const sealFile = await write('manifest.p7s', seal, 'application/pkcs7-signature');
     const index: PackageIndex = { parts, manifestMetadata: manifestEniFile };
     await write('index.json', json(index), 'application/json');
-    const manifestSha256 = sha256(manifestBytes);
+    const manifestSha256 = manifestFile.sha256;
 
     const inserted = await database.db.transaction(async (tx) => {
       const res = (await tx.execute(sql`
         INSERT INTO handoffs (filing_id, tenant_id, status, manifest_key, manifest_sha256, manifest_seal_key)
         VALUES (${f.id}, ${f.tenant_id}, 'pending', ${manifestFile.storageKey}, ${manifestSha256}, ${sealFile.storageKey})
         ON CONFLICT (filing_id) DO UPDATE SET manifest_key = EXCLUDED.manifest_key, manifest_sha256 = EXCLUDED.manifest_sha256,
-               manifest_seal_key = EXCLUDED.manifest_seal_key
-         WHERE handoffs.manifest_key IS NULL
+               manifest_seal_key = EXCLUDED.manifest_seal_key, status = 'pending', last_error = NULL
+         WHERE handoffs.manifest_key IS NULL AND handoffs.tenant_id = EXCLUDED.tenant_id
         RETURNING filing_id`)) as unknown as { rows: unknown[] };
       if (res.rows.length === 0) return false;
-      await tx.execute(sql`
-        INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-        VALUES (${f.tenant_id}, 'deliver_package', ${JSON.stringify({ filingId: f.id })}::jsonb, ${deps.deliverMaxAttempts})`);
+      await enqueueJob(tx, { tenantId: f.tenant_id, type: 'deliver_package', payload: { filingId: f.id }, maxAttempts: deps.deliverMaxAttempts, unique: true });
       return true;
     });
     if (!inserted) {
@@ -183,4 +183,18 @@ export async function buildPackage(deps: BuildPackageDeps, o: { tenantId: string
     await Promise.all(written.map((k) => files.delete(f.tenant_id, k).catch(() => undefined)));
     throw e;
   }
+}
+
+/**
+ * The last build attempt failed: the hand-off (made when the receipt was
+ * sealed, or made here for a filing sealed before that) becomes `failed`
+ * with the code `build_failed`, so supervisors see it and can retry.
+ */
+export async function markBuildFailed(database: Database, o: { tenantId: string; filingId: string }): Promise<void> {
+  await database.rows(sql`
+    INSERT INTO handoffs (filing_id, tenant_id, status, last_error, last_attempt_at)
+    SELECT f.id, f.tenant_id, 'failed', 'build_failed', now() FROM filings f
+     WHERE f.id = ${o.filingId} AND f.tenant_id = ${o.tenantId} AND f.status = 'sealed'
+    ON CONFLICT (filing_id) DO UPDATE SET status = 'failed', last_error = 'build_failed', last_attempt_at = now()
+     WHERE handoffs.manifest_key IS NULL AND handoffs.tenant_id = EXCLUDED.tenant_id`);
 }

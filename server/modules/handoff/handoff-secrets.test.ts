@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl } from './integration-settings.js';
+import { parseWebhookUrl } from './integration-settings.js';
 import { openSecret, sealSecret } from './secret-box.js';
+import { AddressRefused, assertPublicHost, isPrivateAddress } from './webhook-address.js';
 import { verifyWebhookSignature, webhookSignature } from './webhook-signature.js';
 
 describe('webhook secret at rest', () => {
@@ -19,15 +20,26 @@ describe('webhook secret at rest', () => {
 });
 
 describe('webhook URL', () => {
-  it('takes https anywhere and http only on this machine', () => {
-    expect(checkWebhookUrl('https://expedients.example.cat/hook#frag')).toBe('https://expedients.example.cat/hook');
-    expect(checkWebhookUrl('http://127.0.0.1:8080/x')).toBe('http://127.0.0.1:8080/x');
-    expect(checkWebhookUrl('http://localhost/x')).toBe('http://localhost/x');
-    expect(checkWebhookUrl('  ')).toBeNull();
-    expect(checkWebhookUrl(null)).toBeNull();
-    for (const bad of ['http://example.com', 'http://127.0.0.1.example.com/', 'ftp://x.example', 'https://u:p@x.example', 'nope', 42, 'https://x.example/' + 'a'.repeat(2000)]) {
-      expect(() => checkWebhookUrl(bad), String(bad)).toThrow(expect.objectContaining({ code: 'webhook_url_invalid' }));
+  it('takes https; plain http only when private addresses are allowed (local tests)', () => {
+    expect(parseWebhookUrl('https://expedients.example.cat/hook#frag')?.toString()).toBe('https://expedients.example.cat/hook');
+    expect(parseWebhookUrl('http://127.0.0.1:8080/x', true)?.toString()).toBe('http://127.0.0.1:8080/x');
+    expect(parseWebhookUrl('  ')).toBeNull();
+    expect(parseWebhookUrl(null)).toBeNull();
+    for (const bad of ['http://example.com', 'http://127.0.0.1:8080/x', 'ftp://x.example', 'https://u:p@x.example', 'nope', 42, 'https://x.example/' + 'a'.repeat(2000)]) {
+      expect(() => parseWebhookUrl(bad), String(bad)).toThrow(expect.objectContaining({ code: 'webhook_url_invalid' }));
     }
+  });
+
+  it('refuses loopback, private, link-local, CGNAT, unique-local, unspecified and multicast addresses', async () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
+      '::1', '::', 'fe80::1', 'fc00::1', 'fd12::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a00:1']) {
+      expect(isPrivateAddress(a), a).toBe(true);
+    }
+    for (const a of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
+    await expect(assertPublicHost('localhost')).rejects.toThrow(AddressRefused);
+    await expect(assertPublicHost('[::1]')).rejects.toThrow(AddressRefused);
+    await expect(assertPublicHost('name.invalid')).rejects.toThrow(AddressRefused);
+    await expect(assertPublicHost('8.8.8.8')).resolves.toBeUndefined();
   });
 });
 

@@ -4,26 +4,27 @@
  * key, shown once when generated) and the pull API's bearer token (only its
  * SHA-256 kept, shown once). Every query names the tenant.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../../shared/errors.js';
 import type { Database } from '../../db/client.js';
+import { sha256 } from '../booking/secrets.js';
 import { openSecret, sealSecret, tenantKeyOf } from './secret-box.js';
+import { assertPublicHost } from './webhook-address.js';
 
 type KeySettings = { DATA_DIR: string; STORAGE_MASTER_KEY?: string };
 
 export const WEBHOOK_URL_MAX = 2000;
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** What admins see of the integration; never the secret or the token. */
 export type IntegrationView = { webhookUrl: string | null; webhookSecretSet: boolean; pullTokenSet: boolean; updatedAt: string | null };
 
 /**
- * The webhook URL as stored, or null to remove it. https only; http only to
- * this machine (127.0.0.1, localhost, [::1]) for tests and local set-ups; no
- * user or password in it. Anything else answers `webhook_url_invalid`.
+ * The webhook URL's form, or null to remove it: https only (plain http only
+ * with `allowPrivate`, for local tests); no user or password in it. Anything
+ * else answers `webhook_url_invalid`. Where it points is `checkWebhookUrl`'s.
  */
-export function checkWebhookUrl(input: unknown): string | null {
+export function parseWebhookUrl(input: unknown, allowPrivate = false): URL | null {
   if (input === null || input === undefined || (typeof input === 'string' && input.trim() === '')) return null;
   if (typeof input !== 'string' || input.length > WEBHOOK_URL_MAX) throw new AppError('webhook_url_invalid');
   let url: URL;
@@ -32,13 +33,23 @@ export function checkWebhookUrl(input: unknown): string | null {
   } catch {
     throw new AppError('webhook_url_invalid');
   }
-  const okProtocol = url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname));
+  const okProtocol = url.protocol === 'https:' || (url.protocol === 'http:' && allowPrivate);
   if (!okProtocol || url.username || url.password || !url.hostname) throw new AppError('webhook_url_invalid');
   url.hash = '';
-  return url.toString();
+  return url;
 }
 
-export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+/**
+ * The webhook URL as stored, or null: well formed (`parseWebhookUrl`) and,
+ * unless `allowPrivate`, its host resolving to public addresses only
+ * (webhook-address.ts); a name that does not resolve is refused too.
+ */
+export async function checkWebhookUrl(input: unknown, o: { allowPrivate: boolean }): Promise<string | null> {
+  const url = parseWebhookUrl(input, o.allowPrivate);
+  if (!url) return null;
+  if (!o.allowPrivate) await assertPublicHost(url.hostname).catch(() => Promise.reject(new AppError('webhook_url_invalid')));
+  return url.toString();
+}
 
 export async function getIntegration(database: Database, tenantId: string): Promise<IntegrationView> {
   const [row] = await database.rows<{ webhook_url: string | null; secret: boolean; token: boolean; updated_at: Date | string }>(sql`
@@ -49,8 +60,8 @@ export async function getIntegration(database: Database, tenantId: string): Prom
 }
 
 /** Sets (or with null/empty removes) the webhook URL. */
-export async function saveWebhookUrl(database: Database, o: { tenantId: string; url: unknown }): Promise<IntegrationView> {
-  const url = checkWebhookUrl(o.url);
+export async function saveWebhookUrl(database: Database, o: { tenantId: string; url: unknown; allowPrivate: boolean }): Promise<IntegrationView> {
+  const url = await checkWebhookUrl(o.url, { allowPrivate: o.allowPrivate });
   await database.rows(sql`
     INSERT INTO integrations (tenant_id, webhook_url, updated_at) VALUES (${o.tenantId}, ${url}, now())
     ON CONFLICT (tenant_id) DO UPDATE SET webhook_url = EXCLUDED.webhook_url, updated_at = now()`);
@@ -71,7 +82,7 @@ export async function newWebhookSecret(deps: { database: Database; config: KeySe
 export async function newPullToken(database: Database, tenantId: string): Promise<string> {
   const token = `fpt_${randomBytes(32).toString('base64url')}`;
   await database.rows(sql`
-    INSERT INTO integrations (tenant_id, pull_token_hash, updated_at) VALUES (${tenantId}, ${sha256Hex(token)}, now())
+    INSERT INTO integrations (tenant_id, pull_token_hash, updated_at) VALUES (${tenantId}, ${sha256(token)}, now())
     ON CONFLICT (tenant_id) DO UPDATE SET pull_token_hash = EXCLUDED.pull_token_hash, updated_at = now()`);
   return token;
 }
@@ -89,6 +100,6 @@ export async function webhookTarget(deps: { database: Database; config: KeySetti
 export async function pullTokenMatches(database: Database, tenantId: string, token: string | undefined): Promise<boolean> {
   const [row] = await database.rows<{ pull_token_hash: string | null }>(sql`SELECT pull_token_hash FROM integrations WHERE tenant_id = ${tenantId}`);
   const expected = Buffer.from(row?.pull_token_hash ?? '0'.repeat(64), 'hex');
-  const given = Buffer.from(sha256Hex(token ?? ''), 'hex');
+  const given = Buffer.from(sha256(token ?? ''), 'hex');
   return timingSafeEqual(expected, given) && !!row?.pull_token_hash && !!token;
 }

@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { Language } from '../../../shared/domain.js';
 import type { DocumentKind } from '../../db/schema.js';
+import { filingDocuments, type FilingDocument } from '../documents/filing-documents.js';
 
 export type FilingContext = {
   id: string;
@@ -55,35 +56,26 @@ export async function filingContext(database: Database, tenantId: string, filing
   return row;
 }
 
-export type SourceDocument = {
-  id: string;
-  kind: DocumentKind;
-  requirement: number | null;
-  content_type: string;
-  bytes: number;
-  sha256: string;
-  storage_key: string;
-  completed_at: string | null;
-  uploaded_by: string | null;
-};
+/** A filing document (without its name, which stays out of the package) or an identity image. */
+export type SourceDocument = Omit<FilingDocument, 'file_name' | 'kind'> & { kind: DocumentKind };
 
 /**
- * The documents of the package: accepted citizen documents, handouts (given
- * by the agent, accepted or not reviewed) and the identity check's two
- * images, in a stable order (kind, requirement, completion, id).
+ * The documents of the package: the filing's documents (the same the receipt
+ * lists: documents/filing-documents.ts) and the identity check's two images,
+ * in a stable order (kind, requirement, completion, id).
  */
 export async function packageDocuments(database: Database, f: FilingContext, identity: { front: string | null; back: string | null }): Promise<SourceDocument[]> {
   const ids = [identity.front, identity.back].filter((x): x is string => !!x);
-  return database.rows<SourceDocument>(sql`
-    SELECT id, kind, requirement, content_type, bytes::float8 AS bytes, sha256, storage_key, ${iso(sql.raw('completed_at'))} AS completed_at, uploaded_by
-      FROM documents
-     WHERE tenant_id = ${f.tenant_id}
-       AND storage_key IS NOT NULL AND sha256 IS NOT NULL AND content_type IS NOT NULL
-       AND (attention_id = ${f.attention_id} OR (${f.appointment_id}::uuid IS NOT NULL AND appointment_id = ${f.appointment_id}::uuid))
-       AND ((kind = 'citizen' AND status = 'accepted')
-         OR (kind = 'handout' AND status IN ('pending','accepted'))
-         OR (kind IN ('id_front','id_back') AND id = ANY(${`{${ids.join(',')}}`}::uuid[])))
-     ORDER BY array_position(ARRAY['citizen','handout','id_front','id_back'], kind), requirement NULLS LAST, completed_at, id`);
+  const filed = await filingDocuments(database, { tenantId: f.tenant_id, filingId: f.id, attentionId: f.attention_id, appointmentId: f.appointment_id });
+  const images = ids.length
+    ? await database.rows<SourceDocument>(sql`
+        SELECT id, kind, requirement, content_type, bytes::float8 AS bytes, sha256, storage_key, ${iso(sql.raw('completed_at'))} AS completed_at, uploaded_by
+          FROM documents
+         WHERE tenant_id = ${f.tenant_id} AND kind IN ('id_front','id_back') AND id = ANY(${`{${ids.join(',')}}`}::uuid[])
+           AND storage_key IS NOT NULL AND sha256 IS NOT NULL AND content_type IS NOT NULL
+         ORDER BY array_position(ARRAY['id_front','id_back'], kind), id`)
+    : [];
+  return [...filed.map(({ file_name: _name, ...d }) => d), ...images];
 }
 
 export type IdentityRow = {

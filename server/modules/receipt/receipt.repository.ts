@@ -10,6 +10,8 @@ import type { Language, LocalizedText } from '../../../shared/domain.js';
 import type { Database } from '../../db/client.js';
 import type { FilingState } from '../../db/schema.js';
 import type { AuditTx } from '../audit/audit.repository.js';
+import { filingDocuments } from '../documents/filing-documents.js';
+import { citizenContactSql } from '../filing/citizen-contact.js';
 
 /** What a receipt holds about its filing. */
 export type ReceiptFiling = {
@@ -51,6 +53,8 @@ type Row = Record<string, unknown>;
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const json = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+const contact = { attention: 'a', appointment: 'ap' };
+
 /** The filing and what its receipt prints, or undefined when it is not one of this tenant's. */
 export async function findReceiptFiling(database: Pick<Database, 'rows'>, tenantId: string, filingId: string): Promise<ReceiptFiling | undefined> {
   const [r] = await database.rows<Row>(sql`
@@ -58,7 +62,7 @@ export async function findReceiptFiling(database: Pick<Database, 'rows'>, tenant
            f.form_data, f.csv_hash, f.receipt_key, f.receipt_sha256, f.sealed_at,
            re.code AS register_code, re.registered_at, p.code AS procedure_code, p.name AS procedure_name, p.request_schema,
            ic.full_name, ic.id_kind, ic.id_number,
-           COALESCE(a.email, ap.email) AS email, COALESCE(a.phone, ap.phone) AS phone,
+           ${citizenContactSql('email', contact)} AS email, ${citizenContactSql('phone', contact)} AS phone,
            COALESCE(a.agent_id, ap.agent_id) AS agent_id,
            s.full_name AS official_name,
            (SELECT ao.appointment_act FROM authorised_officials ao
@@ -108,30 +112,10 @@ export async function findReceiptFiling(database: Pick<Database, 'rows'>, tenant
   };
 }
 
-/**
- * The documents of the filing's space the receipt lists: the citizen's
- * documents accepted and the town hall's handouts stored, both by the time the
- * request was registered (so a receipt rendered again lists the same ones).
- */
-export async function listReceiptDocuments(database: Pick<Database, 'rows'>, f: Pick<ReceiptFiling, 'tenantId' | 'appointmentId' | 'attentionId' | 'registeredAt'>): Promise<ReceiptDocument[]> {
-  const at = f.registeredAt.toISOString();
-  const rows = await database.rows<Row>(sql`
-    SELECT id, kind, file_name, content_type, bytes, sha256
-      FROM documents
-     WHERE tenant_id = ${f.tenantId}
-       AND (attention_id = ${f.attentionId} ${f.appointmentId ? sql`OR appointment_id = ${f.appointmentId}` : sql``})
-       AND ((kind = 'citizen' AND status = 'accepted' AND reviewed_at <= ${at}::timestamptz)
-         OR (kind = 'handout' AND status IN ('pending', 'accepted') AND completed_at <= ${at}::timestamptz))
-     ORDER BY kind, completed_at, created_at, id
-     LIMIT 500`);
-  return rows.map((r) => ({
-    id: String(r.id),
-    kind: r.kind as ReceiptDocument['kind'],
-    fileName: String(r.file_name),
-    contentType: String(r.content_type),
-    bytes: Number(r.bytes),
-    sha256: String(r.sha256),
-  }));
+/** The documents the receipt lists: the filing's documents (documents/filing-documents.ts), the same the evidence package holds. */
+export async function listReceiptDocuments(database: Pick<Database, 'rows'>, f: Pick<ReceiptFiling, 'id' | 'tenantId' | 'appointmentId' | 'attentionId'>): Promise<ReceiptDocument[]> {
+  const rows = await filingDocuments(database, { tenantId: f.tenantId, filingId: f.id, attentionId: f.attentionId, appointmentId: f.appointmentId });
+  return rows.map((r) => ({ id: r.id, kind: r.kind, fileName: r.file_name, contentType: r.content_type, bytes: Number(r.bytes), sha256: r.sha256 }));
 }
 
 /** The filing a secure verification code belongs to, in this tenant only (`csvHash` = csvLookupKey(code)). */
@@ -156,13 +140,6 @@ export async function markFilingSealed(tx: AuditTx, o: { tenantId: string; filin
      WHERE tenant_id = ${o.tenantId} AND id = ${o.filingId} AND status = 'registered'
      RETURNING id`)) as unknown as { rows: unknown[] };
   return res.rows.length === 1;
-}
-
-/** Queues a job in the transaction (the outbox). */
-export async function queueJob(tx: AuditTx, o: { tenantId: string; type: string; payload: Record<string, unknown>; maxAttempts: number }): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO jobs (tenant_id, type, payload, max_attempts)
-    VALUES (${o.tenantId}, ${o.type}, ${JSON.stringify(o.payload)}::jsonb, ${o.maxAttempts})`);
 }
 
 /** Drops the plain verification code from a seal_receipt job's payload (it is printed on the receipt; only its hash is kept). */

@@ -10,15 +10,18 @@
  * 3. One transaction, under the filing row's lock: the PDF is stored
  *    encrypted (atomic write) if not there yet; the filing becomes `sealed`
  *    with the receipt's key and SHA-256; the receipt email (when the citizen
- *    gave an address) and `build_package` are queued; the plain code is
+ *    gave an address) and `build_package` are queued and the pending
+ *    `handoffs` row (no manifest yet) is made; the plain code is
  *    removed from the job's payload; `receipt_sealed` is appended to the
  *    audit chain. All or nothing: a number never stays without its receipt
  *    for longer than the job's next attempt.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { pickText } from '../../../shared/domain.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Database } from '../../db/client.js';
+import { enqueueJob } from '../../jobs/outbox.repository.js';
 import { translator } from '../../i18n/i18n.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
 import { appendAudit } from '../audit/append-audit.js';
@@ -27,7 +30,7 @@ import type { Sealer } from '../sealing/sealer.js';
 import { findTenantById, type Tenant } from '../tenants/tenants.repository.js';
 import { receiptStorageKey, verifyUrl } from './receipt-file.js';
 import { formRows } from './receipt-form.js';
-import { findReceiptFiling, forgetJobCsv, listReceiptDocuments, lockFiling, markFilingSealed, queueJob, type ReceiptFiling } from './receipt.repository.js';
+import { findReceiptFiling, forgetJobCsv, listReceiptDocuments, lockFiling, markFilingSealed, type ReceiptFiling } from './receipt.repository.js';
 import { renderReceipt, type ReceiptInput } from './render-receipt.js';
 
 export type SealReceiptDeps = {
@@ -126,9 +129,13 @@ export async function sealReceipt(deps: SealReceiptDeps, o: { tenantId: string; 
       // The code travels as `accessCode`, which the job runner removes once the email is sent (or fails for good).
       const payload: Record<string, unknown> = { template: 'receipt', filingId: filing.id };
       if (o.csv) payload.accessCode = formatCsvCode(o.csv);
-      await queueJob(tx, { tenantId: tenant.id, type: 'email', payload, maxAttempts });
+      await enqueueJob(tx, { tenantId: tenant.id, type: 'email', payload, maxAttempts });
     }
-    await queueJob(tx, { tenantId: tenant.id, type: 'build_package', payload: { filingId: filing.id }, maxAttempts });
+    await enqueueJob(tx, { tenantId: tenant.id, type: 'build_package', payload: { filingId: filing.id }, maxAttempts, unique: true });
+    // The hand-off exists from now on (pending, not built yet): a build that fails for good shows to supervisors as failed.
+    await tx.execute(sql`
+      INSERT INTO handoffs (filing_id, tenant_id, status) VALUES (${filing.id}, ${tenant.id}, 'pending')
+      ON CONFLICT (filing_id) DO NOTHING`);
     if (o.jobId) await forgetJobCsv(tx, o.jobId);
     await appendAudit(tx, {
       tenantId: tenant.id,

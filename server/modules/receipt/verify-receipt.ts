@@ -11,6 +11,7 @@ import { AppError } from '../../../shared/errors.js';
 import type { Database } from '../../db/client.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
 import { csvLookupKey, parseCsvCode } from '../evidence/csv-code.js';
+import { TtlCache } from '../transparency/ttl-cache.js';
 import { receiptFileName } from './receipt-file.js';
 import { receiptSigner } from './receipt-signer.js';
 import { findFilingIdByCsvHash, findReceiptFiling, type ReceiptFiling } from './receipt.repository.js';
@@ -63,18 +64,29 @@ export function sealView(certificate: string | X509Certificate, demo: boolean): 
 }
 
 /**
+ * The certificate that sealed each stored receipt, as PEM: a sealed receipt
+ * never changes (its SHA-256 is part of the key), so it is read from the PDF
+ * once, not on every lookup ('' = the PDF names no readable signer). About
+ * 2 KB each, at most 4 MB in all.
+ */
+const signers = new TtlCache<string>({ ttlMs: 6 * 3600_000, maxBytes: 4 * 1024 * 1024, sizeOf: (pem) => 2 * pem.length, maxEntries: 5000 });
+
+/**
  * The seal to show for a filing: the certificate that sealed its stored
- * receipt (read from the PDF), or — while it is being sealed, or if the PDF
- * cannot be read — the seal in use now.
+ * receipt (read from the PDF once, then cached), or — while it is being
+ * sealed, or if the PDF cannot be read — the seal in use now.
  */
 export async function sealOfFiling(files: FileStore, filing: ReceiptFiling, current: { certificatePem: string; source: string }): Promise<SealView> {
   const now = new X509Certificate(current.certificatePem);
   let signer: X509Certificate | null = null;
   if (filing.status === 'sealed' && filing.receiptKey) {
-    signer = await files
-      .readAll(filing.tenantId, filing.receiptKey)
-      .then(receiptSigner)
+    const receiptKey = filing.receiptKey;
+    const key = `${filing.tenantId}:${filing.id}:${filing.receiptSha256 ?? ''}`;
+    // a failed read is not cached: the next lookup tries again
+    const pem = await signers
+      .get(key, async () => receiptSigner(await files.readAll(filing.tenantId, receiptKey))?.toString() ?? '')
       .catch(() => null);
+    signer = pem ? new X509Certificate(pem) : null;
   }
   const cert = signer ?? now;
   const demo = cert.fingerprint256 === now.fingerprint256 ? current.source === 'demo' : cert.subject === cert.issuer && DEMO_SUBJECT.test(cert.subject);

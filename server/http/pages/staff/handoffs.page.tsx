@@ -1,8 +1,8 @@
 /**
  * The hand-offs to the case-management system (supervisors and admins): each
  * filed request's package with its delivery status, attempts and last error,
- * and a "Retry" button for a failed delivery (or one left waiting with
- * nothing queued).
+ * and a "Retry" button for a failed build or delivery (or one left waiting
+ * with nothing queued).
  */
 import { formatDateTime } from '../../../i18n/format.js';
 import type { HandoffListItem } from '../../../modules/handoff/list-handoffs.js';
@@ -10,12 +10,14 @@ import type { T } from '../../../i18n/i18n.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
 import { StaffFormPage } from './staff-form-page.js';
 
+const KNOWN_ERRORS = new Set(['timeout', 'network_error', 'webhook_secret_missing', 'address_refused', 'internal_error', 'package_missing', 'build_failed']);
+
 /** A failure code (never the receiver's answer) in words. */
 export function handoffErrorText(t: T, code: string | null): string {
   if (!code) return t('handoff.list.none');
   const http = /^http_(\d{3})$/.exec(code);
   if (http) return t('handoff.errors.http', { status: http[1] });
-  if (code === 'timeout' || code === 'network_error' || code === 'webhook_secret_missing') return t(`handoff.errors.${code}`);
+  if (KNOWN_ERRORS.has(code)) return t(`handoff.errors.${code}`);
   return code;
 }
 
@@ -52,7 +54,7 @@ export function HandoffsPage(p: { ctx: PageCtx; handoffs: HandoffListItem[]; not
                 <th scope="row">{h.registerCode}</th>
                 <td>{h.procedureCode}</td>
                 <td>
-                  {t(`handoff.list.states.${h.status}`)}
+                  {h.built || h.status !== 'pending' ? t(`handoff.list.states.${h.status}`) : t('handoff.list.building')}
                   {h.deliveryQueued ? ` · ${t('handoff.list.queued')}` : ''}
                 </td>
                 <td>{h.attempts}</td>

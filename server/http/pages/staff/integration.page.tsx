@@ -1,19 +1,24 @@
 /**
  * The case-management connection (admins): the webhook address, the signing
- * secret and the pull API token. A new secret or token is shown once, on the
- * page that generated it, and never again.
+ * secret and the pull API token — a new secret or token is shown once, on the
+ * page that generated it, and never again — and the formal procedure's
+ * settings (upload deadline, consent code, personal-data retention).
  */
+import type { FormalSettings } from '../../../db/schema.js';
 import type { IntegrationView } from '../../../modules/handoff/integration-settings.js';
 import { WEBHOOK_URL_MAX } from '../../../modules/handoff/integration-settings.js';
-import { TextField, type FieldErrors } from '../form-parts.js';
+import { Choices, TextField, type FieldErrors } from '../form-parts.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
 import { StaffFormPage } from './staff-form-page.js';
 
 export function IntegrationPage(p: {
   ctx: PageCtx;
   integration: IntegrationView;
+  formal: FormalSettings;
   pullBase: string;
   webhookUrl?: string;
+  /** The formal settings as typed, shown again with their errors. */
+  formalValues?: Record<string, string>;
   /** A secret or token just generated, shown this once. */
   revealed?: { kind: 'secret' | 'token'; value: string };
   errors?: FieldErrors;
@@ -22,6 +27,7 @@ export function IntegrationPage(p: {
   const { ctx } = p;
   const { t } = ctx;
   const action = tenantPath(ctx, 'staff', 'integration');
+  const formal = (k: keyof FormalSettings) => p.formalValues?.[k] ?? String(p.formal[k]);
   const hidden = (name: string) => (
     <>
       <input type="hidden" name="_csrf" value={ctx.csrf} />
@@ -91,6 +97,47 @@ export function IntegrationPage(p: {
           <button type="submit" class="secondary" aria-describedby={p.integration.pullTokenSet ? 'token-replaces' : undefined}>
             {t('handoff.integration.new_token')}
           </button>
+        </form>
+      </section>
+      <section aria-labelledby="formal-title">
+        <h2 id="formal-title">{t('handoff.formal.title')}</h2>
+        <form method="post" action={action} novalidate>
+          {hidden('save_formal')}
+          <fieldset>
+            <legend>{t('handoff.formal.legend')}</legend>
+            <TextField
+              name="uploadDeadlineHours"
+              type="number"
+              inputmode="numeric"
+              min={0}
+              max={720}
+              label={t('handoff.formal.upload_deadline')}
+              hint={t('handoff.formal.upload_deadline_hint')}
+              value={formal('uploadDeadlineHours')}
+              errors={p.errors}
+            />
+            <Choices
+              name="consentOtp"
+              type="radio"
+              legend={t('handoff.formal.consent_otp')}
+              options={(['off', 'email'] as const).map((v) => ({ value: v, label: t(`handoff.formal.consent_otp_${v}`), checked: formal('consentOtp') === v }))}
+              errors={p.errors}
+            />
+            <TextField
+              name="personalDataRetentionDays"
+              type="number"
+              inputmode="numeric"
+              min={1}
+              max={3650}
+              label={t('handoff.formal.retention_days')}
+              hint={t('handoff.formal.retention_days_hint')}
+              value={formal('personalDataRetentionDays')}
+              errors={p.errors}
+            />
+          </fieldset>
+          <div class="actions">
+            <button type="submit">{t('handoff.formal.save')}</button>
+          </div>
         </form>
       </section>
     </StaffFormPage>
