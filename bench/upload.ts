@@ -13,28 +13,34 @@
  * (default 3) rounds, the ratio to the baseline, and PASS/FAIL against the
  * goals (≥ 100 MB/s; peak RSS < 150 MB). Everything it wrote is removed.
  *
- * The server child is started with the command of `npm start` (package.json
- * "start", node flags included), so the figures are those of the production
- * process; BENCH_SERVER_NODE_ARGS adds node flags before it (to try some).
+ * The server child is started with the commands of `npm start` and `npm run
+ * start:small` (package.json "start" and "start:small", node flags included,
+ * after the build of dist/ their "pre" scripts do), one after the other, so the
+ * figures are those of the production process in its two modes: speed first,
+ * and memory first (V8's --optimize-for-size). BENCH_SCRIPTS picks the scripts
+ * (comma-separated); BENCH_SERVER_NODE_ARGS adds node flags before them (to
+ * try some).
  *
- * Settings: BENCH_DATA_DIR (default: a temporary folder), TEST_DATABASE_URL /
+ * Settings: BENCH_SCRIPTS (default start,start:small), BENCH_DATA_DIR (default: a temporary folder), TEST_DATABASE_URL /
  * PostgreSQL on 127.0.0.1 (see test/support/databases.ts), BENCH_SERVER_NODE_ARGS
- * (extra node flags for the server child, e.g. `--max-semi-space-size=1`).
+ * (extra node flags for the server child, e.g. `--trace-gc`), BENCH_SERVER_STDOUT=1
+ * (show the server child's standard output, where --trace-gc writes).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { issuePass } from '../server/modules/attention/room-passes.js';
 import { insertAppointment } from '../test/support/appointments.js';
-import { freshDatabase, postgresAvailable } from '../test/support/databases.js';
+import { freshDatabase, postgresAvailable, type TestDatabase } from '../test/support/databases.js';
 import { smallTenant } from '../test/support/test-server.js';
 import { REPO_ROOT } from './lib/child-processes.js';
 import { envInt, fmt, median, pass } from './lib/stats.js';
+import { freePort } from '../test/support/free-port.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = envInt('BENCH_UPLOAD_MIB', 1024) * MiB;
@@ -42,23 +48,15 @@ const PATCH = envInt('BENCH_PATCH_MIB', 64) * MiB;
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const GOAL_MBPS = 100;
 const GOAL_RSS_MB = 150;
+/** The start commands measured: `npm start` (speed first) and `npm run start:small` (memory first). */
+const SCRIPTS = (process.env.BENCH_SCRIPTS ?? 'start,start:small').split(',').filter(Boolean);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
-/** The arguments of `npm start` after `node` (package.json "start" must be a plain `node …` command). */
-function startArgs(): string[] {
-  const start: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts.start;
+/** The arguments after `node` of a package.json script (it must be a plain `node …` command). */
+function startArgs(script: string): string[] {
+  const start: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts[script];
   const [cmd, ...args] = start.trim().split(/\s+/);
-  if (cmd !== 'node') throw new Error(`bench:upload expects "start" to be a node command, found: ${start}`);
+  if (cmd !== 'node') throw new Error(`bench:upload expects "${script}" to be a node command, found: ${start}`);
   return args;
 }
 
@@ -134,13 +132,13 @@ async function rawWrite(dir: string, block: Buffer): Promise<number> {
   return s;
 }
 
-async function main() {
-  if (!(await postgresAvailable())) {
-    console.error('bench:upload needs PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432): the server child and the bench share the database.');
-    process.exit(1);
-  }
-  const db = await freshDatabase('postgres', 4);
+type Measured = { script: string; args: string[]; upload: number[]; raw: number[]; idleHwm: number; peak: number };
+
+/** Starts the server with `npm run <script>`'s command and uploads ROUNDS times, with the raw-disk baseline before each. */
+async function measure(db: TestDatabase, script: string): Promise<Measured> {
   const dataDir = process.env.BENCH_DATA_DIR ? mkdtempSync(path.join(process.env.BENCH_DATA_DIR, 'fin-upload-')) : mkdtempSync(path.join(os.tmpdir(), 'fin-upload-'));
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, ...startArgs(script)];
   let child: ChildProcess | undefined;
   let sampler: NodeJS.Timeout | undefined;
   try {
@@ -149,10 +147,9 @@ async function main() {
     const token = await issuePass({ database: db }, { tenantId: t.tenant.id, role: 'citizen', appointmentId: ap.id, ttlMinutes: 600 });
     const room = `/${t.tenant.slug}/room/${token}`;
     const port = await freePort();
-    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, ...startArgs()], {
+    child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'inherit'],
       env: {
         ...process.env,
         DATABASE_URL: db.url!,
@@ -191,20 +188,11 @@ async function main() {
       upload.push(await uploadOnce(port, room, block));
       // the stored document is removed between rounds (the space holds at most 50)
       await rm(path.join(dataDir, 'files', t.tenant.id, 'documents'), { recursive: true, force: true });
-      await db.rows((await import('drizzle-orm')).sql`DELETE FROM documents WHERE tenant_id = ${t.tenant.id}`);
-      console.log(`round ${r + 1}: tus+encryption ${fmt(TOTAL / upload[r] / 1e6)} MB/s, raw disk ${fmt(TOTAL / raw[r] / 1e6)} MB/s`);
+      await db.rows(sql`DELETE FROM documents WHERE tenant_id = ${t.tenant.id}`);
+      console.log(`npm run ${script}, round ${r + 1}: tus+encryption ${fmt(TOTAL / upload[r] / 1e6)} MB/s, raw disk ${fmt(TOTAL / raw[r] / 1e6)} MB/s`);
     }
     peak = Math.max(peak, memOf(pid).hwm);
-    const mbps = TOTAL / median(upload) / 1e6;
-    const rawMbps = TOTAL / median(raw) / 1e6;
-    const rssMb = peak / 1e6;
-    console.log('');
-    console.log(`upload: ${TOTAL / MiB} MiB through tus in ${PATCH / MiB} MiB PATCHes, AES-256-GCM at rest, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} CPUs`);
-    console.log(`  server: node ${[...nodeArgs, ...startArgs()].join(' ')} (${nodeArgs.length ? 'npm start with BENCH_SERVER_NODE_ARGS' : 'npm start'})`);
-    console.log(`  throughput (median): ${fmt(mbps)} MB/s   goal ≥ ${GOAL_MBPS} MB/s   ${pass(mbps >= GOAL_MBPS)}`);
-    console.log(`  raw disk write + fsync (median, same DATA_DIR): ${fmt(rawMbps)} MB/s   ratio upload/raw: ${fmt(mbps / rawMbps, 2)}`);
-    console.log(`  server peak RSS (VmHWM): ${fmt(rssMb)} MB   goal < ${GOAL_RSS_MB} MB   ${pass(rssMb < GOAL_RSS_MB)}`);
-    console.log(`    of which the server at rest before any upload: ${fmt(idle.hwm / 1e6)} MB; added by the uploads: ${fmt((peak - idle.hwm) / 1e6)} MB`);
+    return { script, args, upload, raw, idleHwm: idle.hwm, peak };
   } finally {
     if (sampler) clearInterval(sampler);
     if (child && child.exitCode === null) {
@@ -212,6 +200,33 @@ async function main() {
       await new Promise((r) => child!.once('exit', r));
     }
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  if (!(await postgresAvailable())) {
+    console.error('bench:upload needs PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432): the server child and the bench share the database.');
+    process.exit(1);
+  }
+  // what "prestart" does before `npm start`
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const db = await freshDatabase('postgres', 4);
+  try {
+    const results: Measured[] = [];
+    for (const script of SCRIPTS) results.push(await measure(db, script));
+    console.log('');
+    console.log(`upload: ${TOTAL / MiB} MiB through tus in ${PATCH / MiB} MiB PATCHes, AES-256-GCM at rest, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} CPUs`);
+    for (const r of results) {
+      const mbps = TOTAL / median(r.upload) / 1e6;
+      const rawMbps = TOTAL / median(r.raw) / 1e6;
+      const rssMb = r.peak / 1e6;
+      console.log(`  npm run ${r.script}: node ${r.args.join(' ')}`);
+      console.log(`    throughput (median): ${fmt(mbps)} MB/s   goal ≥ ${GOAL_MBPS} MB/s   ${pass(mbps >= GOAL_MBPS)}`);
+      console.log(`    raw disk write + fsync (median, same DATA_DIR): ${fmt(rawMbps)} MB/s   ratio upload/raw: ${fmt(mbps / rawMbps, 2)}`);
+      console.log(`    server peak RSS (VmHWM): ${fmt(rssMb)} MB   goal < ${GOAL_RSS_MB} MB   ${pass(rssMb < GOAL_RSS_MB)}`);
+      console.log(`      of which the server at rest before any upload: ${fmt(r.idleHwm / 1e6)} MB; added by the uploads: ${fmt((r.peak - r.idleHwm) / 1e6)} MB`);
+    }
+  } finally {
     await db.drop();
   }
 }

@@ -19,17 +19,10 @@ import { DATABASE_KINDS } from './support/databases.js';
 import { api, smallTenant, startTestServer, type TestServer } from './support/test-server.js';
 import { useDatabase } from './support/use-database.js';
 import { EICAR, samplePdf, samplePng } from './documents-samples.js';
+import { freePort } from './support/free-port.js';
 
 const CLAMD = ['/usr/sbin/clamd', '/usr/bin/clamd'].find((p) => existsSync(p));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,8 +1,9 @@
 /**
- * Sends email over SMTP with nodemailer. With no SMTP configured there is no
- * mailer: email jobs wait in the outbox, readable by admins, until one is.
+ * Sends email over SMTP with nodemailer (loaded with the first email). With no
+ * SMTP configured there is no mailer: email jobs wait in the outbox, readable
+ * by admins, until one is.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { RenderedEmail } from './booking-emails.js';
 
 export type Mailer = { send(email: RenderedEmail): Promise<void>; close(): void };
@@ -14,10 +15,11 @@ export function createMailer(smtpUrl: string | undefined, from: string): Mailer 
   for (const [k, v] of Object.entries({ connectionTimeout: '30000', greetingTimeout: '30000', socketTimeout: '60000' })) {
     if (!url.searchParams.has(k)) url.searchParams.set(k, v);
   }
-  const transport = nodemailer.createTransport(url.toString());
+  let transport: Promise<Transporter> | undefined;
+  const open = () => (transport ??= import('nodemailer').then((m) => m.default.createTransport(url.toString())));
   return {
     async send(email) {
-      await transport.sendMail({
+      await (await open()).sendMail({
         from,
         to: email.to,
         subject: email.subject,
@@ -26,7 +28,7 @@ export function createMailer(smtpUrl: string | undefined, from: string): Mailer 
         attachments: email.attachments,
       });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }
 

@@ -12,8 +12,7 @@
  * compound files (the directory must hold a Word or Excel stream).
  */
 import { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { AppError } from '../../../shared/errors.js';
 
 export const PDF = 'application/pdf';
@@ -63,7 +62,8 @@ export type RangeReader = { size: number; read(start: number, length: number): P
  */
 export async function sniffHead(head: Uint8Array, o: { complete: boolean; allowed?: readonly string[] }): Promise<Sniffed | null> {
   const allowed = o.allowed ?? DOCUMENT_TYPES;
-  const found = head.length ? await fileTypeFromBuffer(head).catch(() => undefined) : undefined;
+  // file-type and yauzl load with the first document checked
+  const found = head.length ? await (await import('file-type')).fileTypeFromBuffer(head).catch(() => undefined) : undefined;
   if (!found) {
     if (!o.complete && head.length < MIN_SNIFF_BYTES) return null;
     throw new AppError('file_type_not_allowed');
@@ -85,25 +85,26 @@ export async function finalContentType(sniffed: Sniffed, src: RangeReader, allow
   return mime;
 }
 
-class RangeAccess extends yauzl.RandomAccessReader {
-  constructor(private readonly src: RangeReader) {
-    super();
+/** yauzl's random-access reader over a RangeReader. */
+function rangeAccess(zipLib: typeof yauzl, src: RangeReader): yauzl.RandomAccessReader {
+  class RangeAccess extends zipLib.RandomAccessReader {
+    _readStreamForRange(start: number, end: number): Readable {
+      return Readable.from(
+        (async function* () {
+          yield await src.read(start, end - start);
+        })(),
+      );
+    }
   }
-  _readStreamForRange(start: number, end: number): Readable {
-    const src = this.src;
-    return Readable.from(
-      (async function* () {
-        yield await src.read(start, end - start);
-      })(),
-    );
-  }
+  return new RangeAccess();
 }
 
 /** Lists a zip's central directory (never its contents) and names the office type it is. */
 async function inspectZip(sniffedMime: string, src: RangeReader): Promise<string> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromRandomAccessReaderPromise(new RangeAccess(src), src.size, {
+    const zipLib = (await import('yauzl')).default;
+    zip = await zipLib.fromRandomAccessReaderPromise(rangeAccess(zipLib, src), src.size, {
       lazyEntries: true,
       autoClose: false,
       decodeStrings: true,

@@ -30,6 +30,8 @@ import type { Language } from '../../../shared/domain.js';
 import type { Database } from '../../db/client.js';
 import type { DocumentKind } from '../../db/schema.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
+import { BufferPool } from '../../storage/buffer-pool.js';
+import { releaseSpentBuffers } from '../../storage/spent-buffers.js';
 import { syncDir } from '../../storage/sync-dir.js';
 import { createAppendable, finishAppendable, readKey, readPlainRange, readSegment, sealSegmentParts, segmentPosition, writevAt, type Fne1Key } from './appendable-file.js';
 import type { Scanner } from './clamd-scanner.js';
@@ -71,10 +73,12 @@ export type UploadStoreDeps = {
 /** What tus sends back for a refusal: our `{code, message}` body with the code's status. */
 export type TusError = { status_code: number; body: string; code: ErrorCode };
 
-/** Bytes of sealed segments gathered before one write to disk. */
-const WRITE_BATCH = 8 * 1024 * 1024;
+/** Bytes of sealed segments gathered before one write to disk (the buffers are released after each write). */
+const WRITE_BATCH = 2 * 1024 * 1024;
 /** Plaintext bytes per sealed segment of an upload (the FNE1 format allows up to 16 MiB; fewer, larger segments are faster). */
 const UPLOAD_SEGMENT_BYTES = 1024 * 1024;
+/** The segment buffers of PATCHes, reused (a few PATCHes at a time is the usual load). */
+const segmentBuffers = new BufferPool(UPLOAD_SEGMENT_BYTES, 4);
 /** A lock not refreshed for this long belongs to a dead process. */
 const LOCK_STALE_MS = 30_000;
 
@@ -200,6 +204,7 @@ export class DocumentUploadStore extends DataStore {
     const lock = await FileLock.take(this.deps.files.pathOf(row.tenantId, `${folder}/upload.lock`));
     if (!lock) throw this.tusError('conflict');
     let handle: FileHandle | undefined;
+    let segment: Buffer | undefined;
     try {
       handle = await open(this.deps.files.pathOf(row.tenantId, `${folder}/upload.partial`), constants.O_RDWR);
       const key = await readKey(handle, this.deps.tenantKey(row.tenantId));
@@ -213,7 +218,7 @@ export class DocumentUploadStore extends DataStore {
       this.hashes.delete(id);
 
       // The segment being filled: the tail so far, then what arrives; sealed once full and more follows.
-      const seg = Buffer.allocUnsafe(S);
+      const seg = (segment = S === UPLOAD_SEGMENT_BYTES ? segmentBuffers.take() : Buffer.allocUnsafe(S));
       tail.copy(seg, 0);
       let segLen = tail.length;
       let received = 0;
@@ -228,6 +233,7 @@ export class DocumentUploadStore extends DataStore {
         batchPos += batchLen;
         batch = [];
         batchLen = 0;
+        releaseSpentBuffers();
       };
       // The refusal is noted before leaving the loop: leaving it ends the request stream, and tus answers at once.
       const sniff = async (complete: boolean) => {
@@ -300,6 +306,7 @@ export class DocumentUploadStore extends DataStore {
     } finally {
       await handle?.close().catch(() => undefined);
       await lock.release();
+      if (segment) segmentBuffers.release(segment);
     }
   }
 

@@ -13,7 +13,6 @@ import type { FileStore } from '../../storage/encrypted-files.js';
 import { csvLookupKey, parseCsvCode } from '../evidence/csv-code.js';
 import { TtlCache } from '../transparency/ttl-cache.js';
 import { receiptFileName } from './receipt-file.js';
-import { receiptSigner } from './receipt-signer.js';
 import { findFilingIdByCsvHash, findReceiptFiling, type ReceiptFiling } from './receipt.repository.js';
 
 /** The filing a typed code belongs to (in this tenant), and the code's compact form. */
@@ -84,7 +83,7 @@ export async function sealOfFiling(files: FileStore, filing: ReceiptFiling, curr
     const key = `${filing.tenantId}:${filing.id}:${filing.receiptSha256 ?? ''}`;
     // a failed read is not cached: the next lookup tries again
     const pem = await signers
-      .get(key, async () => receiptSigner(await files.readAll(filing.tenantId, receiptKey))?.toString() ?? '')
+      .get(key, async () => (await import('./receipt-signer.js')).receiptSigner(await files.readAll(filing.tenantId, receiptKey))?.toString() ?? '')
       .catch(() => null);
     signer = pem ? new X509Certificate(pem) : null;
   }
