@@ -1,11 +1,8 @@
-import { expect, expectNoAxeViolations, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, test } from '../support/fixtures.js';
 
 test('an admin sets a holiday and adds an agent with a weekly schedule; citizens see the change', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   await page.getByRole('navigation', { name: 'Àrea del personal' }).getByRole('link', { name: 'Calendari' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Calendari');
   await expectNoAxeViolations(page, 'calendar');

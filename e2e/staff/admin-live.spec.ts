@@ -1,11 +1,8 @@
-import { expect, expectNoAxeViolations, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, test } from '../support/fixtures.js';
 
 test('an admin tunes the live attention and manages the consultation types', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   await page.getByRole('navigation', { name: 'Àrea del personal' }).getByRole('link', { name: 'Atenció en directe' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Atenció en directe');
   await expectNoAxeViolations(page, 'live settings');

@@ -1,12 +1,8 @@
-import { expect, expectNoAxeViolations, tabTo, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, tabTo, test } from '../support/fixtures.js';
 
 test('an admin sets "90% of call-backs within 4 minutes" and a report recipient by keyboard', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await page.waitForURL(`**/${slug}/staff**`);
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   await page.goto(`/${slug}/staff/indicator-settings?lang=ca`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configuració dels indicadors');
   await expectNoAxeViolations(page, 'indicator settings');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { joinQueue, queueEntryInput } from '../../server/modules/attention/join-queue.js';
 import { insertAttentionHistory, type HistoryItem } from '../../test/support/attention-history.js';
-import { expect, expectNoAxeViolations, expectNoHorizontalScroll, tabTo, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, expectNoHorizontalScroll, signInInCatalan, tabTo, test } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -31,10 +31,7 @@ test('a supervisor reads the indicators, filters them by keyboard, downloads a t
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text())) problems.push(m.text());
   });
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`supervisor@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
+  await signInInCatalan(page, slug, `supervisor@${slug}.example`, tenant.password);
   await expect(page).toHaveURL(new RegExp(`/${slug}/staff$`));
   await page.goto(`/${slug}/staff/indicators`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Indicadors');
@@ -139,10 +136,7 @@ test('without the live socket the "now" panel is read again every 15 seconds', a
 
 test('an agent is not let into the indicators', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`agent1@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
+  await signInInCatalan(page, slug, `agent1@${slug}.example`, tenant.password);
   await expect(page).toHaveURL(new RegExp(`/${slug}/staff$`));
   const res = await page.goto(`/${slug}/staff/indicators`);
   expect(res?.status()).toBe(403);

@@ -1,12 +1,8 @@
-import { expect, expectNoAxeViolations, tabTo, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, tabTo, test } from '../support/fixtures.js';
 
 test('an admin sets the case-management webhook by keyboard, sees a bad address explained, and gets a secret shown once', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await page.waitForURL(`**/${slug}/staff**`);
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   await page.getByRole('navigation').getByRole('link', { name: 'Connexió amb el gestor d’expedients' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexió amb el gestor d’expedients');
   await expectNoAxeViolations(page, 'integration');
@@ -43,11 +39,7 @@ test('an admin sets the case-management webhook by keyboard, sees a bad address 
 
 test('an admin sets the formal procedure by keyboard: a bad value explained, then saved', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await page.waitForURL(`**/${slug}/staff**`);
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   await page.goto(`/${slug}/staff/integration`);
   await expect(page.getByRole('heading', { level: 2, name: 'Procediment formal' })).toBeVisible();
 

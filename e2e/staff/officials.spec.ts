@@ -1,13 +1,9 @@
-import { expect, expectNoAxeViolations, tabTo, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, tabTo, test } from '../support/fixtures.js';
 
 // the demo already empowers Laia Soler (agent1, the call tests' official): this grants Jordi Vidal
 test('an admin empowers an official by keyboard, sees a mistake explained, and revokes the empowerment', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await page.waitForURL(`**/${slug}/staff**`);
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   // reached from the staff navigation
   await page.getByRole('navigation').getByRole('link', { name: 'Funcionaris habilitats' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Funcionaris habilitats');

@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { expect, expectNoAxeViolations, tabTo, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, tabTo, test } from '../support/fixtures.js';
 
 test('a supervisor generates a monthly report by keyboard and downloads the PDF', async ({ page, tenant }) => {
   const slug = tenant.tenant.slug;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`supervisor@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await expect(page.getByRole('navigation', { name: 'Àrea del personal' })).toBeVisible();
+  await signInInCatalan(page, slug, `supervisor@${slug}.example`, tenant.password);
 
   await page.goto(`/${slug}/staff/reports?lang=ca`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Informes mensuals');

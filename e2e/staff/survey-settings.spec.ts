@@ -1,16 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { ALL_AGENTS, ALL_PROCEDURES } from '../../server/db/schema.js';
 import { joinQueue } from '../../server/modules/attention/join-queue.js';
-import { expect, expectNoAxeViolations, tabTo, test } from '../support/fixtures.js';
+import { expect, expectNoAxeViolations, signInInCatalan, tabTo, test } from '../support/fixtures.js';
 
 test("an admin adds an own survey question by keyboard; the citizen's survey asks it and counts the answer", async ({ page, tenant, env }) => {
   const slug = tenant.tenant.slug;
   const db = env.db;
-  await page.goto(`/${slug}/staff/login?lang=ca`);
-  await page.getByLabel('Correu electrònic').fill(`admin@${slug}.example`);
-  await page.getByLabel('Contrasenya').fill(tenant.password);
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await expect(page.getByRole('navigation', { name: 'Àrea del personal' })).toBeVisible();
+  await signInInCatalan(page, slug, `admin@${slug}.example`, tenant.password);
   await page.goto(`/${slug}/staff/survey-settings?lang=ca`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Enquesta de satisfacció');
   await expect(page.getByRole('heading', { level: 3 })).toHaveText([

@@ -62,3 +62,12 @@ export async function expectNoHorizontalScroll(page: Page, label: string) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, `horizontal overflow on ${label}`).toBeLessThanOrEqual(0);
 }
+
+/** Signs a member of staff in through the Catalan sign-in form and waits for the staff area's navigation. */
+export async function signInInCatalan(page: Page, slug: string, email: string, password: string) {
+  await page.goto(`/${slug}/staff/login?lang=ca`);
+  await page.getByLabel('Correu electrònic').fill(email);
+  await page.getByLabel('Contrasenya').fill(password);
+  await page.getByRole('button', { name: 'Entra' }).click();
+  await expect(page.getByRole('navigation', { name: 'Àrea del personal' })).toBeVisible();
+}

@@ -68,7 +68,7 @@ async function* chunksOf(source: Source): AsyncIterable<Uint8Array> {
 /** Encrypts and decrypts files with the tenant keys of a key ring. */
 export class EncryptedFiles {
   constructor(
-    private readonly keys: KeyRing,
+    readonly keys: KeyRing,
     private readonly opts: { segmentBytes?: number } = {},
   ) {
     const seg = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
@@ -230,6 +230,11 @@ export class FileStore {
     readonly root: string,
     readonly files: EncryptedFiles,
   ) {}
+
+  /** The key ring the files are encrypted with (tenant keys for formats written elsewhere, purpose keys). */
+  get keys(): KeyRing {
+    return this.files.keys;
+  }
 
   /** The file behind a key, after checking the key belongs to the tenant and cannot leave the root. */
   pathOf(tenantId: string, key: string): string {

@@ -53,4 +53,15 @@ describe('storage keys', () => {
     expect(ring.tenantKey('tenant-a').equals(a)).toBe(true);
     expect(JSON.stringify({ ring })).toBe('{"ring":"[KeyRing]"}');
   });
+
+  it('derives a key per town hall and purpose, apart from the file keys', () => {
+    const ring = new KeyRing(Buffer.alloc(32, 7));
+    const otp = ring.purposeKey('tenant-a', 'consent-otp');
+    expect(otp.length).toBe(32);
+    expect(ring.purposeKey('tenant-a', 'consent-otp').equals(otp)).toBe(true);
+    expect(ring.purposeKey('tenant-b', 'consent-otp').equals(otp)).toBe(false);
+    expect(ring.purposeKey('tenant-a', 'other').equals(otp)).toBe(false);
+    expect(ring.tenantKey('tenant-a').equals(otp)).toBe(false);
+    expect(() => ring.purposeKey('tenant-a', '')).toThrow();
+  });
 });

@@ -117,6 +117,11 @@ export class KeyRing {
     return key;
   }
 
+  /** The town hall's key for one purpose other than files (derivePurposeKey), e.g. 'consent-otp'. */
+  purposeKey(tenantId: string, purpose: string): Buffer {
+    return derivePurposeKey(this.master, tenantId, purpose);
+  }
+
   /** Keeps a key ring from printing its secrets when logged or inspected by mistake. */
   toJSON(): string {
     return '[KeyRing]';

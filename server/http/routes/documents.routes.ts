@@ -28,7 +28,6 @@ import { upcomingDocuments } from '../../modules/documents/upcoming-documents.js
 import { DocumentUploadStore, expireStaleUploads, uploadScope, type UploadScope } from '../../modules/documents/upload-store.js';
 import type { Staff } from '../../modules/staff/staff.repository.js';
 import type { Tenant } from '../../modules/tenants/tenants.repository.js';
-import { KeyRing, loadMasterKey } from '../../storage/keys.js';
 import type { AppContext } from '../context.js';
 import { registerConsoleRoutes } from '../console-routes.js';
 import { answerErrorsAsJson } from '../error-handler.js';
@@ -79,12 +78,10 @@ export async function documentsRoutes(app: FastifyInstance, ctx: AppContext) {
   let tusPromise: Promise<{ tus: TusServer; store: DocumentUploadStore }> | undefined;
   const tusServer = () =>
     (tusPromise ??= (async () => {
-      const files = await ctx.files(); // makes sure the master key exists before it is read here
-      const keys = new KeyRing(await loadMasterKey({ masterKey: ctx.config.STORAGE_MASTER_KEY, dataDir: path.resolve(ctx.config.DATA_DIR) }));
+      const files = await ctx.files();
       const store = new DocumentUploadStore({
         database: ctx.database,
         files,
-        tenantKey: (tenantId) => keys.tenantKey(tenantId),
         scanner,
         maxBytes: ctx.config.UPLOAD_MAX_BYTES,
         expiryMs,

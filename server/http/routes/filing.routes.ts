@@ -5,7 +5,6 @@
  * and filing itself. Citizen (room pass token in the path, rate-limited): the
  * form and consent text, the consent, and its one-time code.
  */
-import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,7 +16,6 @@ import { citizenFilingState, staffFilingState } from '../../modules/filing/filin
 import { findFilingAttention } from '../../modules/filing/filing.repository.js';
 import { giveConsent, verifyConsentOtp, type OtpKey } from '../../modules/filing/give-consent.js';
 import { ID_IMAGE_MAX_BYTES, ID_IMAGE_TYPES, storeIdentityImage } from '../../modules/filing/identity-images.js';
-import { derivePurposeKey, loadMasterKey } from '../../storage/keys.js';
 import type { AppContext } from '../context.js';
 import { registerConsoleRoutes } from '../console-routes.js';
 import { answerErrorsAsJson } from '../error-handler.js';
@@ -41,18 +39,8 @@ const formBody = z.object({ formData: z.unknown().optional().describe('The reque
 const apiErrors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody };
 
 export async function filingRoutes(app: FastifyInstance, ctx: AppContext) {
-  // The one-time codes' key: the town hall's 'consent-otp' key from the storage master key (loaded once).
-  let master: Promise<Buffer> | undefined;
-  const otpKey: OtpKey = async (tenantId) => {
-    master ??= ctx
-      .files() // makes sure the master key exists (and is reported if new) before it is read here
-      .then(() => loadMasterKey({ masterKey: ctx.config.STORAGE_MASTER_KEY, dataDir: path.resolve(ctx.config.DATA_DIR) }))
-      .catch((e: unknown) => {
-        master = undefined;
-        throw e;
-      });
-    return derivePurposeKey(await master, tenantId, 'consent-otp');
-  };
+  // The one-time codes' key: the town hall's 'consent-otp' key, from the storage key ring.
+  const otpKey: OtpKey = async (tenantId) => (await ctx.files()).keys.purposeKey(tenantId, 'consent-otp');
 
   registerConsoleRoutes(app, ctx, (r, prefix, hide) => {
     const tags = ['filing'];
@@ -78,7 +66,7 @@ export async function filingRoutes(app: FastifyInstance, ctx: AppContext) {
     }, async (req, reply) => {
       const data = req.body as unknown;
       // no body at all (an empty capture sent without a type) is an empty file; a body of another type never gets here (415)
-      if (!Buffer.isBuffer(data) && (data === undefined || data === null) && !Number(req.headers['content-length'] ?? 0)) throw new AppError('file_empty');
+      if ((data === undefined || data === null) && !Number(req.headers['content-length'] ?? 0)) throw new AppError('file_empty');
       if (!Buffer.isBuffer(data)) throw new AppError('unsupported_media_type');
       const out = await storeIdentityImage(
         { database: ctx.database, files: await ctx.files() },

@@ -20,7 +20,7 @@ import { HANDOFF_STATES } from '../../db/schema.js';
 import { translator } from '../../i18n/i18n.js';
 import { formalSettings } from '../../modules/filing/formal-settings.js';
 import { getIntegration, newPullToken, newWebhookSecret, pullTokenMatches, saveWebhookUrl } from '../../modules/handoff/integration-settings.js';
-import { listHandoffs, type HandoffListItem } from '../../modules/handoff/list-handoffs.js';
+import { HANDOFF_ERRORS, listHandoffs, type HandoffListItem } from '../../modules/handoff/list-handoffs.js';
 import { markDelivered } from '../../modules/handoff/mark-delivered.js';
 import { readIndex, type IndexedFile } from '../../modules/handoff/package-files.js';
 import { findHandoff, packageView, pullBase } from '../../modules/handoff/package-view.js';
@@ -54,7 +54,7 @@ const handoffItem = z.object({
   lastError: z
     .string()
     .nullable()
-    .describe('A failure code: timeout, network_error, address_refused, webhook_secret_missing, package_missing, build_failed, internal_error or http_<status>; never the receiver\'s answer.'),
+    .describe(`A failure code: ${HANDOFF_ERRORS.join(', ')} or http_<status>; never the receiver's answer.`),
   lastAttemptAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   deliveredVia: z.enum(['webhook', 'pull']).nullable(),

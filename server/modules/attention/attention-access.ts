@@ -13,10 +13,15 @@ import { findAttention, type AttentionRow } from './attention.repository.js';
 
 type Actor = Pick<Staff, 'id' | 'role'>;
 
-export async function attentionForStaff(database: Database, tenantId: string, attentionId: string, actor: Actor): Promise<AttentionRow> {
-  const att = await findAttention(database, tenantId, attentionId);
+/** The rule on an attention row already read: attention_not_found when there is none, forbidden for an agent on another's. */
+export function assertStaffOnAttention<T extends { agent_id: string | null }>(att: T | undefined, actor: Actor): asserts att is T {
   if (!att) throw new AppError('attention_not_found');
   if (actor.role === 'agent' && att.agent_id !== actor.id) throw new AppError('forbidden');
+}
+
+export async function attentionForStaff(database: Database, tenantId: string, attentionId: string, actor: Actor): Promise<AttentionRow> {
+  const att = await findAttention(database, tenantId, attentionId);
+  assertStaffOnAttention(att, actor);
   return att;
 }
 

@@ -60,8 +60,6 @@ export const uploadScope = new AsyncLocalStorage<UploadScope>();
 export type UploadStoreDeps = {
   database: Database;
   files: FileStore;
-  /** The tenant key of the FileStore's key ring. */
-  tenantKey: (tenantId: string) => Buffer;
   scanner?: Scanner;
   maxBytes: number;
   /** An upload not finished within this time is refused (upload_incomplete) and its files deleted. */
@@ -137,7 +135,7 @@ export class DocumentUploadStore extends DataStore {
     }
     const documentId = randomUUID();
     const folder = documentFolder(s.tenantId, documentId);
-    await createAppendable(this.deps.files.pathOf(s.tenantId, `${folder}/upload.partial`), this.deps.tenantKey(s.tenantId), UPLOAD_SEGMENT_BYTES);
+    await createAppendable(this.deps.files.pathOf(s.tenantId, `${folder}/upload.partial`), this.deps.files.keys.tenantKey(s.tenantId), UPLOAD_SEGMENT_BYTES);
     try {
       const inserted = await this.deps.database.rows<{ created_at: Date }>(sql`
         INSERT INTO documents (id, tenant_id, appointment_id, attention_id, kind, requirement, upload_id, file_name, declared_bytes, bytes, status, uploaded_by)
@@ -207,7 +205,7 @@ export class DocumentUploadStore extends DataStore {
     let segment: Buffer | undefined;
     try {
       handle = await open(this.deps.files.pathOf(row.tenantId, `${folder}/upload.partial`), constants.O_RDWR);
-      const key = await readKey(handle, this.deps.tenantKey(row.tenantId));
+      const key = await readKey(handle, this.deps.files.keys.tenantKey(row.tenantId));
       const S = key.segmentBytes;
       let sealed = x > 0 ? Math.floor((x - 1) / S) : 0;
       const tailLen = x - sealed * S;
@@ -328,7 +326,7 @@ export class DocumentUploadStore extends DataStore {
     const partial = files.pathOf(t, `${folder}/upload.partial`);
     const contentKey = documentContentKey(t, row.id);
     const content = files.pathOf(t, contentKey);
-    const tenantKey = this.deps.tenantKey(t);
+    const tenantKey = this.deps.files.keys.tenantKey(t);
     try {
       if (await exists(partial)) {
         const handle = await open(partial, constants.O_RDWR);

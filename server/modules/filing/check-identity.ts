@@ -15,7 +15,7 @@ import type { Database } from '../../db/client.js';
 import { appendAudit } from '../audit/append-audit.js';
 import { inSpace } from '../documents/documents.repository.js';
 import { documentSpaceOf } from '../documents/store-document.js';
-import { assertFound, assertInProgress, attentionForStaff, type FilingActor } from './filing-access.js';
+import { assertInProgress, assertStaffOnAttention, type FilingActor } from './filing-access.js';
 import { lockFilingAttention, txRows } from './filing.repository.js';
 
 export const NAME_MIN = 2;
@@ -53,10 +53,9 @@ export async function checkIdentity(
   if (!uuid.safeParse(frontDocumentId).success || !uuid.safeParse(backDocumentId).success || frontDocumentId === backDocumentId) {
     throw new AppError('identity_images_missing');
   }
-  await attentionForStaff(deps.database, o.tenantId, o.attentionId, o.actor);
   return deps.database.db.transaction(async (tx) => {
     const att = await lockFilingAttention(tx, o.tenantId, o.attentionId);
-    assertFound(att);
+    assertStaffOnAttention(att, o.actor);
     assertInProgress(att);
     // both images must be this attention's own evidence images, stored and kept
     const images = await txRows<{ id: string; kind: string }>(tx, sql`

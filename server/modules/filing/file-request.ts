@@ -22,7 +22,7 @@ import { registerEntry } from '../register/register-entry.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import { consentLanguage } from './consent-text.js';
 import { enqueueJob } from '../../jobs/outbox.repository.js';
-import { assertFound, assertInProgress, attentionForStaff, type FilingActor } from './filing-access.js';
+import { assertInProgress, assertStaffOnAttention, type FilingActor } from './filing-access.js';
 import { filingOfAttention, isEffectiveConsent, latestConsent, latestIdentityCheck, lockFilingAttention, txRows } from './filing.repository.js';
 import { formSha256, storedRequestSchema, validateForm } from './request-schema.js';
 
@@ -39,11 +39,10 @@ export async function fileRequest(
   const tenantId = o.tenant.id;
   const now = new Date(deps.now ? deps.now() : Date.now());
   let filed: FiledRequest;
-  await attentionForStaff(deps.database, tenantId, o.attentionId, o.official);
   try {
     filed = await deps.database.db.transaction(async (tx) => {
       const att = await lockFilingAttention(tx, tenantId, o.attentionId);
-      assertFound(att);
+      assertStaffOnAttention(att, o.official);
       if (!(await isAuthorisedOfficial(tx, tenantId, o.official.id, now))) throw new AppError('not_authorised_official');
       assertInProgress(att);
       if (await filingOfAttention(tx, tenantId, att.id)) throw new AppError('already_filed');

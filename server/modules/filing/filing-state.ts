@@ -10,7 +10,7 @@ import { findProcedureById, type Procedure } from '../catalogue/catalogue.reposi
 import { isAuthorisedOfficial } from '../officials/is-authorised-official.js';
 import type { Tenant } from '../tenants/tenants.repository.js';
 import { consentLanguage, consentText } from './consent-text.js';
-import { assertFound, attentionForStaff, type FilingActor } from './filing-access.js';
+import { assertStaffOnAttention, type FilingActor } from './filing-access.js';
 import { filingOfAttention, findFilingAttention, latestConsent, latestIdentityCheck, type ConsentRow, type FilingAttention } from './filing.repository.js';
 import { formalSettings } from './formal-settings.js';
 import { storedRequestSchema, type RequestSchema } from './request-schema.js';
@@ -53,9 +53,8 @@ export async function staffFilingState(
 ): Promise<StaffFilingState> {
   const { database } = deps;
   const tenantId = o.tenant.id;
-  await attentionForStaff(database, tenantId, o.attentionId, o.actor);
   const att = await findFilingAttention(database, tenantId, o.attentionId);
-  assertFound(att);
+  assertStaffOnAttention(att, o.actor);
   const [procedure, official, identity, consent, filing] = await Promise.all([
     procedureOf(database, tenantId, att.procedure_id),
     isAuthorisedOfficial(database.db, tenantId, o.actor.id, new Date()),

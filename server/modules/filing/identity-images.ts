@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/errors.js';
 import type { Database } from '../../db/client.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
 import { documentSpaceOf, storeDocument } from '../documents/store-document.js';
-import { assertFound, assertInProgress, attentionForStaff, type FilingActor } from './filing-access.js';
+import { assertInProgress, assertStaffOnAttention, type FilingActor } from './filing-access.js';
 import { findFilingAttention } from './filing.repository.js';
 
 export const ID_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
@@ -20,9 +20,8 @@ export async function storeIdentityImage(
   deps: { database: Database; files: FileStore },
   o: { tenantId: string; attentionId: string; actor: FilingActor; side: IdSide; bytes: Uint8Array },
 ): Promise<{ documentId: string }> {
-  await attentionForStaff(deps.database, o.tenantId, o.attentionId, o.actor);
   const att = await findFilingAttention(deps.database, o.tenantId, o.attentionId);
-  assertFound(att);
+  assertStaffOnAttention(att, o.actor);
   assertInProgress(att);
   if (o.bytes.byteLength === 0) throw new AppError('file_empty');
   if (o.bytes.byteLength > ID_IMAGE_MAX_BYTES) throw new AppError('file_too_large');

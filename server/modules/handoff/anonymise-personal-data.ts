@@ -21,10 +21,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { txRows, type Database } from '../../db/client.js';
+import { uuidArray } from '../../db/sql-helpers.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
 import { appendAudit } from '../audit/append-audit.js';
 import { FORMAL_DEFAULTS } from '../filing/formal-settings.js';
-import { deleteStoredObject } from './purge-delivered.js';
+import { deleteStoredFiles, markFilesPurged, type StoredObject } from './purge-delivered.js';
 
 /** What an anonymised appointment shows instead of the citizen's name. */
 export const ANONYMISED_NAME = '—';
@@ -37,21 +38,15 @@ const BATCH = 50;
 const retentionDays = sql`LEAST(GREATEST(CASE WHEN jsonb_typeof(t.settings->'formal'->'personalDataRetentionDays') = 'number'
   THEN round((t.settings->'formal'->>'personalDataRetentionDays')::numeric) ELSE ${FORMAL_DEFAULTS.personalDataRetentionDays} END, 1), 3650)::int`;
 
-const uuids = (ids: string[]) => `{${ids.join(',')}}`;
-
 export type AnonymiseResult = { attentions: number; appointments: number; documents: number; recordings: number };
 
-type Stored = { id: string; owner: string; storage_key: string | null };
+/** A stored object and the attention or appointment it belongs to. */
+type Stored = StoredObject & { owner: string };
 
 function byTenant<T extends { tenant_id: string }>(rows: T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) out.set(r.tenant_id, [...(out.get(r.tenant_id) ?? []), r]);
   return out;
-}
-
-async function deleteFiles(files: FileStore, tenantId: string, docs: Stored[], recs: Stored[]) {
-  for (const d of docs) await deleteStoredObject(files, tenantId, 'documents', d.id, d.storage_key);
-  for (const r of recs) await deleteStoredObject(files, tenantId, 'recordings', r.id, r.storage_key);
 }
 
 /** One batch of attentions; returns the counts. */
@@ -76,16 +71,16 @@ async function attentionBatch(database: Database, files: FileStore): Promise<Ano
   const deleted = new Map<string, { docs: Stored[]; recs: Stored[] }>();
   for (const [tenantId, rows] of groups) {
     const bare = rows.filter((r) => !r.filed);
-    const ids = uuids(bare.map((r) => r.id));
-    const appts = uuids(bare.flatMap((r) => (r.appointment_id ? [r.appointment_id] : [])));
+    const ids = uuidArray(bare.map((r) => r.id));
+    const appts = uuidArray(bare.flatMap((r) => (r.appointment_id ? [r.appointment_id] : [])));
     const docs = await database.rows<Stored>(sql`
-      SELECT d.id, CASE WHEN d.attention_id = ANY(${ids}::uuid[]) THEN d.attention_id ELSE a.id END AS owner, d.storage_key FROM documents d
-        LEFT JOIN attentions a ON a.tenant_id = d.tenant_id AND a.appointment_id = d.appointment_id AND a.id = ANY(${ids}::uuid[])
+      SELECT d.id, CASE WHEN d.attention_id = ANY(${ids}) THEN d.attention_id ELSE a.id END AS owner, d.storage_key FROM documents d
+        LEFT JOIN attentions a ON a.tenant_id = d.tenant_id AND a.appointment_id = d.appointment_id AND a.id = ANY(${ids})
        WHERE d.tenant_id = ${tenantId} AND d.status <> 'purged'
-         AND (d.attention_id = ANY(${ids}::uuid[]) OR d.appointment_id = ANY(${appts}::uuid[]))`);
+         AND (d.attention_id = ANY(${ids}) OR d.appointment_id = ANY(${appts}))`);
     const recs = await database.rows<Stored>(sql`
-      SELECT id, attention_id AS owner, storage_key FROM recordings WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids}::uuid[])`);
-    await deleteFiles(files, tenantId, docs, recs);
+      SELECT id, attention_id AS owner, storage_key FROM recordings WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids})`);
+    await deleteStoredFiles(files, tenantId, docs, recs);
     deleted.set(tenantId, { docs, recs });
   }
 
@@ -93,33 +88,29 @@ async function attentionBatch(database: Database, files: FileStore): Promise<Ano
     for (const [tenantId, rows] of groups) {
       const locked = (await txRows<{ id: string; appointment_id: string | null }>(tx, sql`
         SELECT id, appointment_id FROM attentions
-         WHERE tenant_id = ${tenantId} AND id = ANY(${uuids(rows.map((r) => r.id))}::uuid[]) AND anonymised_at IS NULL
+         WHERE tenant_id = ${tenantId} AND id = ANY(${uuidArray(rows.map((r) => r.id))}) AND anonymised_at IS NULL
          FOR UPDATE SKIP LOCKED`));
       if (locked.length === 0) continue;
-      const ids = uuids(locked.map((l) => l.id));
+      const ids = uuidArray(locked.map((l) => l.id));
       const mine = new Set(locked.map((l) => l.id));
-      const appts = uuids(locked.flatMap((l) => (l.appointment_id ? [l.appointment_id] : [])));
+      const appts = uuidArray(locked.flatMap((l) => (l.appointment_id ? [l.appointment_id] : [])));
       const gone = deleted.get(tenantId)!;
       const docs = gone.docs.filter((d) => mine.has(d.owner));
       const recs = gone.recs.filter((r) => mine.has(r.owner));
-      await tx.execute(sql`
-        UPDATE documents SET status = 'purged', purged_at = now(), storage_key = NULL
-         WHERE tenant_id = ${tenantId} AND id = ANY(${uuids(docs.map((d) => d.id))}::uuid[])`);
-      await tx.execute(sql`DELETE FROM recording_chunks WHERE tenant_id = ${tenantId} AND recording_id = ANY(${uuids(recs.map((r) => r.id))}::uuid[])`);
-      await tx.execute(sql`UPDATE recordings SET storage_key = NULL WHERE tenant_id = ${tenantId} AND id = ANY(${uuids(recs.map((r) => r.id))}::uuid[])`);
+      await markFilesPurged(tx, tenantId, docs.map((d) => d.id), recs.map((r) => r.id));
       await tx.execute(sql`
         UPDATE documents SET file_name = ${ANONYMISED_FILE_NAME}, reject_reason = NULL
-         WHERE tenant_id = ${tenantId} AND (attention_id = ANY(${ids}::uuid[]) OR appointment_id = ANY(${appts}::uuid[]))`);
+         WHERE tenant_id = ${tenantId} AND (attention_id = ANY(${ids}) OR appointment_id = ANY(${appts}))`);
       await tx.execute(sql`
         UPDATE attentions SET citizen_name = NULL, email = NULL, phone = NULL, notes = NULL, anonymised_at = now()
-         WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::uuid[])`);
+         WHERE tenant_id = ${tenantId} AND id = ANY(${ids})`);
       await tx.execute(sql`
         UPDATE identity_checks SET full_name = NULL, id_number = NULL, anonymised_at = now()
-         WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids}::uuid[]) AND anonymised_at IS NULL`);
+         WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids}) AND anonymised_at IS NULL`);
       await tx.execute(sql`
         UPDATE filings SET form_data = NULL, anonymised_at = now()
-         WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids}::uuid[]) AND anonymised_at IS NULL`);
-      await tx.execute(sql`DELETE FROM chat_messages WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids}::uuid[])`);
+         WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids}) AND anonymised_at IS NULL`);
+      await tx.execute(sql`DELETE FROM chat_messages WHERE tenant_id = ${tenantId} AND attention_id = ANY(${ids})`);
       const counts = { attentions: locked.length, appointments: 0, documents: docs.length, recordings: recs.filter((r) => r.storage_key).length };
       await appendAudit(tx, { tenantId, event: 'data_purged', actor: { kind: 'system' }, data: { scope: 'personal_data', ...counts } });
       total.attentions += counts.attentions;
@@ -150,11 +141,11 @@ async function appointmentBatch(database: Database, files: FileStore): Promise<A
   const groups = byTenant(due);
   const deleted = new Map<string, Stored[]>();
   for (const [tenantId, rows] of groups) {
-    const alone = uuids(rows.filter((r) => r.alone).map((r) => r.id));
+    const alone = uuidArray(rows.filter((r) => r.alone).map((r) => r.id));
     const docs = await database.rows<Stored>(sql`
       SELECT id, appointment_id AS owner, storage_key FROM documents
-       WHERE tenant_id = ${tenantId} AND appointment_id = ANY(${alone}::uuid[]) AND status <> 'purged'`);
-    await deleteFiles(files, tenantId, docs, []);
+       WHERE tenant_id = ${tenantId} AND appointment_id = ANY(${alone}) AND status <> 'purged'`);
+    await deleteStoredFiles(files, tenantId, docs, []);
     deleted.set(tenantId, docs);
   }
 
@@ -162,20 +153,18 @@ async function appointmentBatch(database: Database, files: FileStore): Promise<A
     for (const [tenantId, rows] of groups) {
       const locked = await txRows<{ id: string }>(tx, sql`
         SELECT id FROM appointments
-         WHERE tenant_id = ${tenantId} AND id = ANY(${uuids(rows.map((r) => r.id))}::uuid[]) AND anonymised_at IS NULL
+         WHERE tenant_id = ${tenantId} AND id = ANY(${uuidArray(rows.map((r) => r.id))}) AND anonymised_at IS NULL
          FOR UPDATE SKIP LOCKED`);
       if (locked.length === 0) continue;
-      const ids = uuids(locked.map((l) => l.id));
+      const ids = uuidArray(locked.map((l) => l.id));
       const mine = new Set(locked.map((l) => l.id));
       const docs = deleted.get(tenantId)!.filter((d) => mine.has(d.owner));
+      await markFilesPurged(tx, tenantId, docs.map((d) => d.id), []);
       await tx.execute(sql`
-        UPDATE documents SET status = 'purged', purged_at = now(), storage_key = NULL
-         WHERE tenant_id = ${tenantId} AND id = ANY(${uuids(docs.map((d) => d.id))}::uuid[])`);
-      await tx.execute(sql`
-        UPDATE documents SET file_name = ${ANONYMISED_FILE_NAME}, reject_reason = NULL WHERE tenant_id = ${tenantId} AND appointment_id = ANY(${ids}::uuid[])`);
+        UPDATE documents SET file_name = ${ANONYMISED_FILE_NAME}, reject_reason = NULL WHERE tenant_id = ${tenantId} AND appointment_id = ANY(${ids})`);
       await tx.execute(sql`
         UPDATE appointments SET citizen_name = ${ANONYMISED_NAME}, email = NULL, phone = NULL, tax_id = NULL, anonymised_at = now()
-         WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::uuid[])`);
+         WHERE tenant_id = ${tenantId} AND id = ANY(${ids})`);
       const counts = { attentions: 0, appointments: locked.length, documents: docs.length, recordings: 0 };
       await appendAudit(tx, { tenantId, event: 'data_purged', actor: { kind: 'system' }, data: { scope: 'personal_data', ...counts } });
       total.appointments += counts.appointments;

@@ -18,8 +18,9 @@ import type { Database } from '../../db/client.js';
 import type { FileStore } from '../../storage/encrypted-files.js';
 import { parseWebhookUrl, webhookTarget } from './integration-settings.js';
 import { markDelivered } from './mark-delivered.js';
+import type { HANDOFF_ERRORS } from './list-handoffs.js';
 import { findHandoff, packageView, type HandoffRow } from './package-view.js';
-import { AddressRefused, assertPublicHost, guardedLookup } from './webhook-address.js';
+import { AddressRefused, guardedLookup, isPrivateLiteral } from './webhook-address.js';
 import { webhookSignature } from './webhook-signature.js';
 
 export type DeliverDeps = {
@@ -31,8 +32,11 @@ export type DeliverDeps = {
 };
 
 /** A delivery that did not succeed; `code` goes to handoffs.last_error and the job's error. */
+/** A delivery failure's code, as stored in `handoffs.last_error`. */
+export type DeliveryFailure = (typeof HANDOFF_ERRORS)[number] | `http_${number}`;
+
 export class DeliveryFailed extends Error {
-  constructor(readonly code: string) {
+  constructor(readonly code: DeliveryFailure) {
     super(`delivery failed: ${code}`);
     this.name = 'DeliveryFailed';
   }
@@ -81,7 +85,8 @@ async function attempt(deps: DeliverDeps, o: { tenantId: string; filingId: strin
   } catch {
     throw new DeliveryFailed('address_refused');
   }
-  if (!allowPrivate) await assertPublicHost(url.hostname).catch(() => Promise.reject(new DeliveryFailed('address_refused')));
+  // A name is checked by the connection's own lookup (guardedLookup); an IP literal never goes through a lookup.
+  if (!allowPrivate && isPrivateLiteral(url.hostname)) throw new DeliveryFailed('address_refused');
   const [tenant] = await deps.database.rows<{ slug: string; dir3_code: string }>(sql`SELECT slug, dir3_code FROM tenants WHERE id = ${o.tenantId}`);
   if (!tenant) throw new DeliveryFailed('internal_error');
   const view = await packageView({ files: await deps.files(), publicUrl: deps.config.PUBLIC_URL }, { handoff: h, tenant: { slug: tenant.slug, dir3Code: tenant.dir3_code } });
@@ -105,7 +110,7 @@ async function attempt(deps: DeliverDeps, o: { tenantId: string; filingId: strin
 
 export async function deliverPackage(deps: DeliverDeps, o: { tenantId: string; filingId: string; finalAttempt: boolean }): Promise<DeliverOutcome> {
   const { database } = deps;
-  let failure: string;
+  let failure: DeliveryFailure;
   try {
     const h = await findHandoff(database, o.tenantId, o.filingId);
     if (!h || !h.manifest_key) throw new DeliveryFailed('package_missing');

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseWebhookUrl } from './integration-settings.js';
 import { openSecret, sealSecret } from './secret-box.js';
-import { AddressRefused, assertPublicHost, isPrivateAddress } from './webhook-address.js';
+import { AddressRefused, assertPublicHost, isPrivateAddress, isPrivateLiteral } from './webhook-address.js';
 import { verifyWebhookSignature, webhookSignature } from './webhook-signature.js';
 
 describe('webhook secret at rest', () => {
@@ -40,6 +40,11 @@ describe('webhook URL', () => {
     await expect(assertPublicHost('[::1]')).rejects.toThrow(AddressRefused);
     await expect(assertPublicHost('name.invalid')).rejects.toThrow(AddressRefused);
     await expect(assertPublicHost('8.8.8.8')).resolves.toBeUndefined();
+    // at delivery only IP literals are checked before connecting; names go through the connection's guarded lookup
+    expect(isPrivateLiteral('[::1]')).toBe(true);
+    expect(isPrivateLiteral('10.0.0.7')).toBe(true);
+    expect(isPrivateLiteral('8.8.8.8')).toBe(false);
+    expect(isPrivateLiteral('localhost')).toBe(false);
   });
 });
 

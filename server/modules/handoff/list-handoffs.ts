@@ -27,6 +27,9 @@ export type HandoffListItem = {
   built: boolean;
 };
 
+/** The codes a hand-off's `last_error` may hold, besides `http_<status>` (never the receiver's answer). */
+export const HANDOFF_ERRORS = ['timeout', 'network_error', 'address_refused', 'webhook_secret_missing', 'package_missing', 'build_failed', 'internal_error'] as const;
+
 const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /** An active build_package or deliver_package job of a hand-off, if any (SQL condition on `h`). */

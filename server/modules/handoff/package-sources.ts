@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { Language } from '../../../shared/domain.js';
 import type { DocumentKind } from '../../db/schema.js';
+import { uuidArray } from '../../db/sql-helpers.js';
 import { filingDocuments, type FilingDocument } from '../documents/filing-documents.js';
 
 export type FilingContext = {
@@ -71,7 +72,7 @@ export async function packageDocuments(database: Database, f: FilingContext, ide
     ? await database.rows<SourceDocument>(sql`
         SELECT id, kind, requirement, content_type, bytes::float8 AS bytes, sha256, storage_key, ${iso(sql.raw('completed_at'))} AS completed_at, uploaded_by
           FROM documents
-         WHERE tenant_id = ${f.tenant_id} AND kind IN ('id_front','id_back') AND id = ANY(${`{${ids.join(',')}}`}::uuid[])
+         WHERE tenant_id = ${f.tenant_id} AND kind IN ('id_front','id_back') AND id = ANY(${uuidArray(ids)})
            AND storage_key IS NOT NULL AND sha256 IS NOT NULL AND content_type IS NOT NULL
          ORDER BY array_position(ARRAY['id_front','id_back'], kind), id`)
     : [];

@@ -22,23 +22,18 @@ for (const [net, prefix] of [
   ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
-/** Whether an IP address (v4 or v6, as text) is one a webhook may not reach. */
+/** Whether an IP address (v4 or v6, as text) is one a webhook may not reach (BlockList applies the IPv4 ranges to IPv4-mapped IPv6 too). */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
   const family = isIP(bare);
-  if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) {
-    // ::ffff:7f00:1 (mapped, hex form) → 127.0.0.1
-    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
-    if (hex) {
-      const n = (parseInt(hex[1]!, 16) << 16) | parseInt(hex[2]!, 16);
-      return blocked.check([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), 'ipv4');
-    }
-    return blocked.check(bare, 'ipv6');
-  }
-  return true; // not an address at all
+  if (family === 0) return true; // not an address at all
+  return blocked.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** A URL host that is an IP literal and private (names are checked where they are resolved: `assertPublicHost`, `guardedLookup`). */
+export function isPrivateLiteral(hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  return isIP(bare) !== 0 && isPrivateAddress(bare);
 }
 
 /** A destination the guard refused (private address, unresolvable name). */
@@ -58,7 +53,7 @@ function resolveAll(host: string): Promise<LookupAddress[]> {
 export async function assertPublicHost(hostname: string): Promise<void> {
   const bare = hostname.replace(/^\[|\]$/g, '');
   if (isIP(bare)) {
-    if (isPrivateAddress(bare)) throw new AddressRefused();
+    if (isPrivateLiteral(bare)) throw new AddressRefused();
     return;
   }
   let list: LookupAddress[];

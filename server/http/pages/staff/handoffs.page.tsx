@@ -5,12 +5,12 @@
  * with nothing queued).
  */
 import { formatDateTime } from '../../../i18n/format.js';
-import type { HandoffListItem } from '../../../modules/handoff/list-handoffs.js';
+import { HANDOFF_ERRORS, type HandoffListItem } from '../../../modules/handoff/list-handoffs.js';
 import type { T } from '../../../i18n/i18n.js';
 import { tenantPath, type PageCtx } from '../page-context.js';
 import { StaffFormPage } from './staff-form-page.js';
 
-const KNOWN_ERRORS = new Set(['timeout', 'network_error', 'webhook_secret_missing', 'address_refused', 'internal_error', 'package_missing', 'build_failed']);
+const KNOWN_ERRORS = new Set<string>(HANDOFF_ERRORS);
 
 /** A failure code (never the receiver's answer) in words. */
 export function handoffErrorText(t: T, code: string | null): string {
